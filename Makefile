@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dormant: top-level Makefile.
+#
+#   make deps     install Debian packages, fetch kselftest headers/checkpatch (root)
+#   make          module for every installed kernel's headers, userspace, selftests
+#   make check    unit tests, checkpatch, then the selftests in sandbox hosts
+#                 on every kernel series
+#   make demo     the main job in a sandbox host
+#
+# Variables: KVER=<release> builds and tests one kernel only (default: every
+# /lib/modules/*/build); V=1 for verbose kbuild.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+DEPS := $(TOP)/.deps/linux-source-6.12
+SELFTEST_INC := $(DEPS)/tools/testing/selftests
+
+KVERS ?= $(if $(KVER),$(KVER),$(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include/uapi -I$(TOP)/userspace
+JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
+JSONC_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h)
+UAPI_HDRS := $(wildcard $(TOP)/include/uapi/linux/*.h)
+
+LIB_SRCS := userspace/libdormant.c
+LIB_HDRS := userspace/libdormant.h $(UAPI_HDRS)
+
+USER_BINS := $(BUILD)/bin/dormantctl
+UNIT_TESTS := $(BUILD)/unit/test_libdormant
+SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
+	$(BUILD)/selftests/kvm_pattern_test \
+	$(BUILD)/selftests/rdma_page
+
+.PHONY: all modules userspace selftests unit deps check checkpatch demo clean \
+	help FORCE
+
+all: modules userspace selftests unit
+
+help:
+	@sed -n '3,14p' Makefile
+
+deps:
+	@bash $(TOP)/tools/deps.sh
+
+# One build directory per kernel release: kbuild writes its objects next to
+# the sources, so each release gets its own tree of symlinks to them.
+modules: $(KVERS:%=$(BUILD)/%/dormant.ko)
+
+$(BUILD)/%/dormant.ko: $(KMOD_SRCS) $(UAPI_HDRS) Kbuild FORCE
+	@test -d /lib/modules/$*/build || \
+		{ echo "no kernel headers for $*: install linux-headers-$*" >&2; exit 1; }
+	@mkdir -p $(BUILD)/$*/kmod
+	@ln -sfn $(TOP)/Kbuild $(BUILD)/$*/Kbuild
+	@ln -sfn $(TOP)/include $(BUILD)/$*/include
+	@for f in $(KMOD_SRCS); do ln -sfn $$f $(BUILD)/$*/kmod/; done
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* W=1 modules 2>&1 | \
+		tee $(BUILD)/$*/build.log; test $${PIPESTATUS[0]} = 0
+	@if grep -q 'warning:' $(BUILD)/$*/build.log; then \
+		echo "kernel $*: the module build has warnings (W=1)" >&2; exit 1; fi
+
+
+userspace: $(USER_BINS)
+
+$(BUILD)/bin/dormantctl: userspace/dormantctl.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c $(LIB_SRCS) $(JSONC_LIBS)
+
+unit: $(UNIT_TESTS)
+
+$(BUILD)/unit/test_libdormant: userspace/tests/test_libdormant.c $(LIB_SRCS) $(LIB_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LIB_SRCS) $(JSONC_LIBS)
+
+selftests: $(SELFTESTS)
+
+$(BUILD)/selftests/%: selftests/%.c $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< -lrdmacm -libverbs -lpthread
+
+$(SELFTEST_INC)/kselftest_harness.h:
+	@echo "missing $@: run 'make deps' first (as root)" >&2; exit 1
+
+checkpatch:
+	@test -x $(DEPS)/scripts/checkpatch.pl || \
+		{ echo "missing checkpatch.pl: run 'make deps' first" >&2; exit 1; }
+	$(DEPS)/scripts/checkpatch.pl --no-tree --strict --terse -f \
+		$(wildcard kmod/*.c kmod/*.h) $(UAPI_HDRS)
+
+check: all
+	@KVERS="$(KVERS)" bash $(TOP)/tools/check.sh
+
+demo: all
+	@KVERS="$(KVERS)" bash $(TOP)/tools/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dormant: guest memory that starts dormant (no page behind it, reads as
+ * zero) and is served from per-NUMA-node pools of pre-zeroed pages.
+ *
+ * This is the user/kernel ABI of the control device /dev/dormant.
+ *
+ * Rules every command follows (Documentation/process/botching-up-ioctls.rst):
+ *  - structs have fixed-size members only and are padded to 64 bits;
+ *  - every flag the kernel does not know, and every reserved field, must be
+ *    zero, or the command fails with -EINVAL and a kernel log line;
+ *  - new members are only ever added at the end, in place of reserved ones,
+ *    and announced by a bit in dormant_version.features.
+ */
+#ifndef _UAPI_LINUX_DORMANT_H
+#define _UAPI_LINUX_DORMANT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/*
+ * ABI version. The major number changes only if an existing command changes
+ * meaning (never, we hope); the minor number grows with new commands and
+ * feature bits. Userspace checks the major number and the feature bits.
+ */
+#define DORMANT_ABI_MAJOR	0
+#define DORMANT_ABI_MINOR	1
+
+/* Path of the control device, created by the module (a misc device). */
+#define DORMANT_CTL_PATH	"/dev/dormant"
+
+/*
+ * Feature bits reported in dormant_version.features. None yet: the module
+ * is a skeleton that reports its version and the NUMA nodes it serves.
+ */
+#define DORMANT_F_ALL		0ULL
+
+/**
+ * struct dormant_version - argument of DORMANT_IOC_GET_VERSION
+ * @flags:          in: must be zero (no flags are defined yet).
+ * @abi_major:      out: DORMANT_ABI_MAJOR of the running module.
+ * @abi_minor:      out: DORMANT_ABI_MINOR of the running module.
+ * @nr_nodes:       out: number of NUMA nodes with memory that the module
+ *                  serves (one pool and one zeroing thread per node).
+ * @features:       out: DORMANT_F_* bits the module supports.
+ * @node_mask:      out: bit n set if node n is served (nodes 0..63).
+ * @reserved:       in: must be zero; out: zero.
+ */
+struct dormant_version {
+	__u32 flags;
+	__u32 abi_major;
+	__u32 abi_minor;
+	__u32 nr_nodes;
+	__u64 features;
+	__u64 node_mask;
+	__u64 reserved[4];
+};
+
+#define DORMANT_IOC_MAGIC	0xd0
+
+#define DORMANT_IOC_GET_VERSION	_IOWR(DORMANT_IOC_MAGIC, 0x00, struct dormant_version)
+
+#endif /* _UAPI_LINUX_DORMANT_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dormant: module load and unload, and the control device /dev/dormant.
+ *
+ * Copyright (C) 2026 The dormant developers
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nodemask.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dormant.h>
+
+#include "dormant.h"
+
+static int dormant_ioctl_get_version(struct dormant_version __user *uarg)
+{
+	struct dormant_version v;
+	int nid, i;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (v.flags) {
+		pr_warn_ratelimited("GET_VERSION: unknown flags 0x%x (pid %d)\n",
+				    v.flags, task_pid_nr(current));
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(v.reserved); i++) {
+		if (v.reserved[i]) {
+			pr_warn_ratelimited("GET_VERSION: reserved[%d] is not zero (pid %d)\n",
+					    i, task_pid_nr(current));
+			return -EINVAL;
+		}
+	}
+
+	memset(&v, 0, sizeof(v));
+	v.abi_major = DORMANT_ABI_MAJOR;
+	v.abi_minor = DORMANT_ABI_MINOR;
+	v.features = DORMANT_F_ALL;
+	v.nr_nodes = nodes_weight(dormant_node_mask);
+	for_each_node_mask(nid, dormant_node_mask)
+		if (nid < 64)
+			v.node_mask |= 1ULL << nid;
+
+	if (copy_to_user(uarg, &v, sizeof(v)))
+		return -EFAULT;
+	return 0;
+}
+
+static long dormant_ctl_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case DORMANT_IOC_GET_VERSION:
+		return dormant_ioctl_get_version(uarg);
+	default:
+		pr_warn_ratelimited("unknown ioctl 0x%x (pid %d)\n", cmd,
+				    task_pid_nr(current));
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations dormant_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = dormant_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice dormant_ctl_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "dormant",
+	.fops = &dormant_ctl_fops,
+	.mode = 0600,
+};
+
+static int __init dormant_init(void)
+{
+	int ret;
+
+	ret = dormant_sysfs_init();
+	if (ret)
+		return ret;
+
+	ret = misc_register(&dormant_ctl_dev);
+	if (ret)
+		goto out_sysfs_exit;
+
+	pr_info("version %s (ABI %u.%u) loaded, serving %u NUMA node(s)\n",
+		DORMANT_VERSION, DORMANT_ABI_MAJOR, DORMANT_ABI_MINOR,
+		nodes_weight(dormant_node_mask));
+	return 0;
+
+out_sysfs_exit:
+	dormant_sysfs_exit();
+	return ret;
+}
+
+static void __exit dormant_exit(void)
+{
+	misc_deregister(&dormant_ctl_dev);
+	dormant_sysfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(dormant_init);
+module_exit(dormant_exit);
+
+MODULE_DESCRIPTION("Dormant guest memory served from per-NUMA-node zeroed page pools");
+MODULE_AUTHOR("The dormant developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DORMANT_VERSION);

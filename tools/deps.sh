@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make deps: install every Debian package that building, testing and the demo
+# need, and extract the kernel's kselftest headers and checkpatch.pl from
+# Debian's linux-source-6.12 into .deps/ (git-ignored). Idempotent.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+deps="$top/.deps"
+
+die() { echo "make deps: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (it installs Debian packages): try 'sudo make deps'"
+command -v apt-get >/dev/null || die "apt-get not found: this needs Debian bookworm"
+
+packages=(
+	# build
+	gcc make libc6-dev pkg-config perl
+	linux-headers-amd64 linux-headers-6.12-amd64
+	libjson-c-dev libibverbs-dev librdmacm-dev
+	# sandbox hosts: kernels to boot, QEMU, the initramfs
+	linux-image-amd64 linux-image-6.12-amd64
+	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
+	# inside the sandbox hosts: network and RDMA tools
+	iproute2 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
+	# benchmarks and plots
+	gnuplot-nox
+)
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "make deps: installing ${missing[*]}"
+	apt-get update -q || die "apt-get update failed"
+	for p in "${missing[@]}"; do
+		apt-cache show "$p" >/dev/null 2>&1 ||
+			die "package '$p' cannot be had from the configured Debian archives"
+	done
+	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+		die "apt-get install failed for: ${missing[*]}"
+else
+	echo "make deps: all Debian packages already installed"
+fi
+
+# Kernel selftest headers and checkpatch.pl, from Debian's linux-source-6.12.
+src="$deps/linux-source-6.12"
+want=(tools/testing/selftests/kselftest.h
+      tools/testing/selftests/kselftest_harness.h
+      scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+have=1
+for f in "${want[@]}"; do [ -e "$src/$f" ] || have=0; done
+if [ $have = 1 ]; then
+	echo "make deps: kselftest headers and checkpatch.pl already in .deps/"
+	exit 0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get download -q linux-source-6.12) ||
+	die "cannot download linux-source-6.12"
+dpkg-deb -x "$work"/linux-source-6.12_*.deb "$work/x"
+tarball=$(ls "$work"/x/usr/src/linux-source-6.12*.tar.xz | head -n 1)
+[ -f "$tarball" ] || die "linux-source-6.12 holds no source tarball"
+mkdir -p "$deps"
+tar -xJf "$tarball" -C "$deps" --wildcards \
+	'*/tools/testing/selftests/kselftest.h' \
+	'*/tools/testing/selftests/kselftest_harness.h' \
+	'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+	'*/scripts/const_structs.checkpatch' ||
+	die "cannot extract kselftest headers and checkpatch.pl from $tarball"
+for f in "${want[@]}"; do
+	[ -e "$src/$f" ] || die "$f missing after extraction into $src"
+done
+echo "make deps: kselftest headers and checkpatch.pl extracted into .deps/linux-source-6.12"
