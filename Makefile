@@ -79,9 +79,10 @@ $(BUILD)/unit/test_libdormant: userspace/tests/test_libdormant.c $(LIB_SRCS) $(L
 
 selftests: $(SELFTESTS)
 
+$(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
 $(BUILD)/selftests/%: selftests/%.c $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< -lrdmacm -libverbs -lpthread
+	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LDLIBS)
 
 $(SELFTEST_INC)/kselftest_harness.h:
 	@echo "missing $@: run 'make deps' first (as root)" >&2; exit 1
@@ -90,7 +91,7 @@ checkpatch:
 	@test -x $(DEPS)/scripts/checkpatch.pl || \
 		{ echo "missing checkpatch.pl: run 'make deps' first" >&2; exit 1; }
 	$(DEPS)/scripts/checkpatch.pl --no-tree --strict --terse -f \
-		$(wildcard kmod/*.c kmod/*.h) $(UAPI_HDRS)
+		$(wildcard kmod/*.c kmod/*.h include/uapi/linux/*.h)
 
 check: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/check.sh

@@ -28,6 +28,7 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", DORMANT_VERSION);
 }
+
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
 static ssize_t abi_version_show(struct kobject *kobj,
@@ -35,6 +36,7 @@ static ssize_t abi_version_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%u.%u\n", DORMANT_ABI_MAJOR, DORMANT_ABI_MINOR);
 }
+
 static struct kobj_attribute abi_version_attr = __ATTR_RO(abi_version);
 
 static ssize_t nr_nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -42,6 +44,7 @@ static ssize_t nr_nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%u\n", nodes_weight(dormant_node_mask));
 }
+
 static struct kobj_attribute nr_nodes_attr = __ATTR_RO(nr_nodes);
 
 static struct attribute *dormant_attrs[] = {
@@ -63,6 +66,7 @@ static ssize_t cpulist_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%*pbl\n",
 			  cpumask_pr_args(cpumask_of_node(dn->nid)));
 }
+
 static struct kobj_attribute cpulist_attr = __ATTR_RO(cpulist);
 
 static struct attribute *dormant_node_attrs[] = {

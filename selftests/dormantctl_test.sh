@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# dormantctl against the loaded module: what it prints, and what it says to
+# garbage on its command line.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+ctl="$top/build/bin/dormantctl"
+require_root
+require_module_file
+[ -x "$ctl" ] || skip_all "no $ctl: run make"
+
+loaded_here=0
+if ! module_loaded; then
+	insmod "$KO" || skip_all "cannot insmod $KO"
+	loaded_here=1
+fi
+version=$(cat /sys/kernel/dormant/version)
+nodes=$(cat /sys/kernel/dormant/nr_nodes)
+
+# expect_fail DESC STATUS PATTERN ARGS...: dormantctl exits with STATUS and
+# says PATTERN on stderr.
+expect_fail() {
+	desc=$1 want=$2 pat=$3
+	shift 3
+	err=$("$ctl" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc = "$want" ] && printf '%s' "$err" | grep -q -- "$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc (exit $rc, said: $(printf '%s' "$err" | head -n 1))"
+	fi
+}
+
+tap_plan 10
+out=$("$ctl" info)
+check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
+check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
+json=$("$ctl" -j info)
+check "--json info prints the module version" \
+	sh -c "printf '%s' '$json' | grep -q '\"module_version\": *\"$version\"'"
+expect_fail "unknown option" 2 "unrecognized option" --frobnicate info
+expect_fail "no command" 2 "no command given"
+expect_fail "unknown command" 2 "unknown command 'frob'" frob
+expect_fail "info with an extra argument" 2 "takes no arguments" info extra
+expect_fail "--device with no value" 2 "requires an argument" --device
+expect_fail "--device that does not exist" 1 "cannot open /nonexistent" -d /nonexistent info
+expect_fail "--device that is not ours" 1 "Inappropriate ioctl" -d /dev/null info
+
+[ $loaded_here = 1 ] && rmmod dormant
+tap_exit

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The single-host selftests, in order, as `make check` runs them inside a
+# sandbox host (tools/sandbox -n 2 -- sh selftests/run_tests.sh). Each test
+# prints TAP; a test that dies without saying "not ok" gets a "not ok" line
+# here, so that a crash cannot pass for success. Also usable on a real host
+# with the module built (as root): see Documentation/testing.rst.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+bin="$top/build/selftests"
+status=0
+
+run() {
+	name=$1
+	shift
+	echo "# ==== $name ===="
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	case $rc in
+	0) ;;
+	4) ;;
+	*)
+		printf '%s' "$out" | grep -q '^not ok' ||
+			echo "not ok - $name exited with status $rc"
+		status=1
+		;;
+	esac
+}
+
+require_root
+require_module_file
+
+run module_load sh "$top/selftests/module_load.sh"
+
+if insmod "$KO"; then
+	run dormant_ioctl_test "$bin/dormant_ioctl_test"
+	run dormantctl_test sh "$top/selftests/dormantctl_test.sh"
+	run numa_test sh "$top/selftests/numa_test.sh"
+	if rmmod dormant; then
+		echo "ok - rmmod after the module tests"
+	else
+		echo "not ok - rmmod after the module tests"
+		status=1
+	fi
+else
+	echo "not ok - insmod $KO for the module tests"
+	status=1
+fi
+
+# KVM itself: in a sandbox host it must be there (emulated SVM + NPT).
+if [ -e /dev/kvm ] || modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null; then
+	run kvm_pattern_test "$bin/kvm_pattern_test"
+else
+	echo "not ok - KVM is available (modprobe kvm_amd/kvm_intel failed)"
+	status=1
+fi
+exit $status

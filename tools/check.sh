@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: host-side unit tests, checkpatch, then for every kernel series
+# (KVERS) the selftests inside sandbox hosts: the single-host suite in a
+# two-NUMA-node sandbox, and the RDMA test between two sandbox hosts. Every
+# TAP line is shown; the run ends with one line "N passed, N failed, N skipped"
+# and exits non-zero on any failure. A sandbox whose kernel log shows a bug
+# fails too (tools/sandbox checks it).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+logdir="$top/build/check"
+rm -rf "$logdir"
+mkdir -p "$logdir"
+all="$logdir/all.tap"
+: > "$all"
+failed_steps=()
+start=$(date +%s)
+
+# step NAME COMMAND...: run it, show and keep its output; a non-zero exit
+# without any "not ok" line of its own still counts as one failure.
+step() {
+	local name=$1 log="$logdir/$1.log" rc
+	shift
+	echo "# ==== $name ($(date +%T)) ===="
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	cat "$log" >> "$all"
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		failed_steps+=("$name")
+		grep -q '^not ok' "$log" ||
+			echo "not ok - $name exited with status $rc" | tee -a "$all"
+	fi
+}
+
+checkpatch() {
+	if make -s checkpatch; then
+		echo "ok - checkpatch.pl --strict is clean on kmod/ and include/uapi/"
+	else
+		echo "not ok - checkpatch.pl --strict is clean on kmod/ and include/uapi/"
+		return 1
+	fi
+}
+
+kvers=${KVERS:-$(ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||; s|/build||')}
+[ -n "$kvers" ] || { echo "make check: no kernel headers installed: run 'make deps'" >&2; exit 1; }
+
+step unit ./build/unit/test_libdormant
+step checkpatch checkpatch
+for k in $kvers; do
+	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 900 -- sh selftests/run_tests.sh
+	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -- sh selftests/rdma_page_test.sh
+done
+
+passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')
+skipped=$(grep -cE '^ok .*# SKIP|^1\.\.0 # SKIP' "$all")
+failed=$(grep -c '^not ok' "$all")
+echo "# make check took $(( $(date +%s) - start )) s; kernels: $kvers; logs in $logdir"
+[ ${#failed_steps[@]} = 0 ] || echo "# failed steps: ${failed_steps[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ ${#failed_steps[@]} = 0 ]
