@@ -26,6 +26,7 @@ JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSONC_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h)
+CONFTESTS := $(wildcard $(TOP)/kmod/conftest/*.c) $(TOP)/kmod/conftest.sh
 UAPI_HDRS := $(wildcard $(TOP)/include/uapi/linux/*.h)
 
 LIB_SRCS := userspace/libdormant.c
@@ -34,6 +35,7 @@ LIB_HDRS := userspace/libdormant.h $(UAPI_HDRS)
 USER_BINS := $(BUILD)/bin/dormantctl
 UNIT_TESTS := $(BUILD)/unit/test_libdormant
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
+	$(BUILD)/selftests/dormant_mem_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page
 
@@ -52,13 +54,16 @@ deps:
 # the sources, so each release gets its own tree of symlinks to them.
 modules: $(KVERS:%=$(BUILD)/%/dormant.ko)
 
-$(BUILD)/%/dormant.ko: $(KMOD_SRCS) $(UAPI_HDRS) Kbuild FORCE
+$(BUILD)/%/dormant.ko: $(KMOD_SRCS) $(CONFTESTS) $(UAPI_HDRS) Kbuild FORCE
 	@test -d /lib/modules/$*/build || \
 		{ echo "no kernel headers for $*: install linux-headers-$*" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$*/kmod
 	@ln -sfn $(TOP)/Kbuild $(BUILD)/$*/Kbuild
 	@ln -sfn $(TOP)/include $(BUILD)/$*/include
 	@for f in $(KMOD_SRCS); do ln -sfn $$f $(BUILD)/$*/kmod/; done
+	@test $(BUILD)/$*/kmod/conftest.h -nt kmod/conftest.sh && \
+		test -z "$$(find kmod/conftest -newer $(BUILD)/$*/kmod/conftest.h)" || \
+		{ echo "  CONFTEST $*"; sh kmod/conftest.sh /lib/modules/$*/build $(BUILD)/$*/kmod; }
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* W=1 modules 2>&1 | \
 		tee $(BUILD)/$*/build.log; test $${PIPESTATUS[0]} = 0
 	@if grep -q 'warning:' $(BUILD)/$*/build.log; then \
@@ -80,7 +85,8 @@ $(BUILD)/unit/test_libdormant: userspace/tests/test_libdormant.c $(LIB_SRCS) $(L
 selftests: $(SELFTESTS)
 
 $(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
-$(BUILD)/selftests/%: selftests/%.c $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
+$(BUILD)/selftests/dormant_mem_test: LDLIBS := -lpthread
+$(BUILD)/selftests/%: selftests/%.c selftests/dormant_util.h $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LDLIBS)
 
@@ -91,7 +97,7 @@ checkpatch:
 	@test -x $(DEPS)/scripts/checkpatch.pl || \
 		{ echo "missing checkpatch.pl: run 'make deps' first" >&2; exit 1; }
 	$(DEPS)/scripts/checkpatch.pl --no-tree --strict --terse -f \
-		$(wildcard kmod/*.c kmod/*.h include/uapi/linux/*.h)
+		$(wildcard kmod/*.c kmod/*.h kmod/conftest/*.c include/uapi/linux/*.h)
 
 check: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/check.sh

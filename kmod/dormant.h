@@ -5,22 +5,96 @@
 #ifndef _DORMANT_H
 #define _DORMANT_H
 
+#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kobject.h>
+#include <linux/list.h>
 #include <linux/nodemask.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 
-#define DORMANT_VERSION	"0.1.0"
+#define DORMANT_VERSION	"0.2.0"
+
+/* Upper bound of every page-count setting (4 TiB of 4 KiB pages). */
+#define DORMANT_MAX_PAGES	BIT(30)
+
+/* Per-node event counters, in sysfs as nodes/node<N>/<name>. */
+enum dormant_stat {
+	DN_FAULT_ZEROED,	/* fault served from the zeroed list */
+	DN_FAULT_INLINE,	/* ...by zeroing a to-be-zeroed page on the spot */
+	DN_FAULT_ALLOC,		/* ...by a fresh page of the node, zeroed on the spot */
+	DN_FAULT_OTHER_NODE,	/* ...by another node's pool */
+	DN_FAULT_FAILED,	/* no node could serve it: SIGBUS */
+	DN_ZEROED_BG,		/* pages zeroed by the node's thread */
+	DN_ZEROED_INLINE,	/* pages zeroed in the fault path */
+	DN_DISCARDED,		/* pages given back by objects */
+	DN_DISCARDED_PINNED,	/* ...still pinned, so left to the page allocator */
+	DN_ALLOCATED,		/* pages taken from the page allocator */
+	DN_FREED,		/* pages given back to the page allocator */
+	DN_ALLOC_FAILED,	/* the page allocator said no */
+	DN_NR_STATS
+};
+
+extern const char * const dormant_stat_names[DN_NR_STATS];
+
+/**
+ * struct dormant_pool - one NUMA node's free pages
+ * @nid:          the node
+ * @lock:         protects @dirty, @zeroed, @nr_dirty, @nr_zeroed,
+ *                @refilling and @alloc_failed; never held while a page is
+ *                zeroed or allocated
+ * @dirty:        pages to be zeroed, linked by page->lru; one reference each
+ * @zeroed:       pages already zeroed, likewise
+ * @nr_dirty:     length of @dirty
+ * @nr_zeroed:    length of @zeroed
+ * @refilling:    the thread zeroes until @nr_zeroed reaches zeroed_high;
+ *                set when it falls below zeroed_low
+ * @alloc_failed: the page allocator said no; no more tries until a kick
+ * @in_use:       pages of this node held by objects (atomic; changed under
+ *                @lock when a list changes with it, so that free + in use
+ *                is exact under @lock)
+ * @target:       pool_pages: free + in-use pages the pool keeps at least
+ * @wait:         the thread sleeps here
+ * @thread:       the node's zeroing thread
+ * @stats:        event counters (enum dormant_stat), atomic
+ */
+struct dormant_pool {
+	int nid;
+	spinlock_t lock;	/* see above */
+	struct list_head dirty;
+	struct list_head zeroed;
+	unsigned long nr_dirty;
+	unsigned long nr_zeroed;
+	bool refilling;
+	bool alloc_failed;
+	atomic_long_t in_use;
+	unsigned long target;
+	wait_queue_head_t wait;
+	struct task_struct *thread;
+	atomic_long_t stats[DN_NR_STATS];
+};
+
+/* A consistent copy of a pool's list lengths and counters. */
+struct dormant_pool_snapshot {
+	unsigned long nr_dirty;
+	unsigned long nr_zeroed;
+	unsigned long in_use;
+	unsigned long target;
+	unsigned long stats[DN_NR_STATS];
+};
 
 /**
  * struct dormant_node - what the module keeps for one NUMA node
  * @nid:  the node's id
+ * @pool: its free pages and zeroing thread
  * @kobj: /sys/kernel/dormant/nodes/node<nid>; owns the structure (freed by
  *        its release callback once the last sysfs reader is gone)
  *
- * Created at module load for every node with memory and never changed
- * afterwards, so readers need no lock.
+ * Created at module load for every node with memory; @nid never changes.
  */
 struct dormant_node {
 	int nid;
+	struct dormant_pool pool;
 	struct kobject kobj;
 };
 
@@ -34,5 +108,18 @@ extern nodemask_t dormant_node_mask;
 
 int dormant_sysfs_init(void);
 void dormant_sysfs_exit(void);
+
+int dormant_pool_start(struct dormant_pool *pool, int nid);
+void dormant_pool_stop(struct dormant_pool *pool);
+void dormant_pool_kick(struct dormant_pool *pool);
+void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
+void dormant_pool_read(struct dormant_pool *pool,
+		       struct dormant_pool_snapshot *s);
+struct page *dormant_pool_get(int nid, const nodemask_t *allowed);
+void dormant_pool_put_zeroed(struct page *page);
+void dormant_pool_put(struct page *page);
+
+int dormant_fs_init(void);
+void dormant_fs_exit(void);
 
 #endif /* _DORMANT_H */

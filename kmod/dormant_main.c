@@ -87,15 +87,21 @@ static int __init dormant_init(void)
 	if (ret)
 		return ret;
 
-	ret = misc_register(&dormant_ctl_dev);
+	ret = dormant_fs_init();
 	if (ret)
 		goto out_sysfs_exit;
+
+	ret = misc_register(&dormant_ctl_dev);
+	if (ret)
+		goto out_fs_exit;
 
 	pr_info("version %s (ABI %u.%u) loaded, serving %u NUMA node(s)\n",
 		DORMANT_VERSION, DORMANT_ABI_MAJOR, DORMANT_ABI_MINOR,
 		nodes_weight(dormant_node_mask));
 	return 0;
 
+out_fs_exit:
+	dormant_fs_exit();
 out_sysfs_exit:
 	dormant_sysfs_exit();
 	return ret;
@@ -104,6 +110,7 @@ out_sysfs_exit:
 static void __exit dormant_exit(void)
 {
 	misc_deregister(&dormant_ctl_dev);
+	dormant_fs_exit();
 	dormant_sysfs_exit();
 	pr_info("unloaded\n");
 }

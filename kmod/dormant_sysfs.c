@@ -7,7 +7,15 @@
  *   /sys/kernel/dormant/nr_nodes         number of served NUMA nodes
  *   /sys/kernel/dormant/nodes/node<N>/   one directory per served node
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
+ *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
+ *   /sys/kernel/dormant/nodes/node<N>/{to_be_zeroed,zeroed,in_use}  pages now
+ *   /sys/kernel/dormant/nodes/node<N>/<counter>    events (enum dormant_stat)
+ *   /sys/kernel/dormant/nodes/node<N>/stats        all of the above, one
+ *                                                  "name value" per line,
+ *                                                  read at one instant
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
 #include <linux/slab.h>
@@ -69,10 +77,130 @@ static ssize_t cpulist_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute cpulist_attr = __ATTR_RO(cpulist);
 
+static struct dormant_node *kobj_to_node(struct kobject *kobj)
+{
+	return container_of(kobj, struct dormant_node, kobj);
+}
+
+static ssize_t pool_pages_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(kobj_to_node(kobj)->pool.target));
+}
+
+static ssize_t pool_pages_store(struct kobject *kobj,
+				struct kobj_attribute *attr, const char *buf,
+				size_t count)
+{
+	struct dormant_node *dn = kobj_to_node(kobj);
+	unsigned long n;
+
+	if (kstrtoul(buf, 0, &n) || n > DORMANT_MAX_PAGES) {
+		pr_warn("node%d/pool_pages: '%.*s' is not a page count up to %lu\n",
+			dn->nid, (int)min_t(size_t, count, 32), buf, DORMANT_MAX_PAGES);
+		return -EINVAL;
+	}
+	dormant_pool_set_target(&dn->pool, n);
+	return count;
+}
+
+static struct kobj_attribute pool_pages_attr = __ATTR_RW(pool_pages);
+
+/* The list lengths, then the event counters, at one instant. */
+static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct dormant_pool_snapshot s;
+	int i, len;
+
+	dormant_pool_read(&kobj_to_node(kobj)->pool, &s);
+	len = sysfs_emit_at(buf, 0, "to_be_zeroed %lu\nzeroed %lu\nin_use %lu\npool_pages %lu\n",
+			    s.nr_dirty, s.nr_zeroed, s.in_use, s.target);
+	for (i = 0; i < DN_NR_STATS; i++)
+		len += sysfs_emit_at(buf, len, "%s %lu\n",
+				     dormant_stat_names[i], s.stats[i]);
+	return len;
+}
+
+static struct kobj_attribute stats_attr = __ATTR_RO(stats);
+
+/* One file per list length and per counter. */
+struct dormant_value_attr {
+	struct kobj_attribute attr;
+	int idx;	/* enum dormant_stat, or one of the DV_* below */
+};
+
+enum { DV_DIRTY = DN_NR_STATS, DV_ZEROED, DV_IN_USE, DV_NR };
+
+static ssize_t value_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	int idx = container_of(attr, struct dormant_value_attr, attr)->idx;
+	struct dormant_pool_snapshot s;
+	unsigned long v;
+
+	dormant_pool_read(&kobj_to_node(kobj)->pool, &s);
+	switch (idx) {
+	case DV_DIRTY:
+		v = s.nr_dirty;
+		break;
+	case DV_ZEROED:
+		v = s.nr_zeroed;
+		break;
+	case DV_IN_USE:
+		v = s.in_use;
+		break;
+	default:
+		v = s.stats[idx];
+		break;
+	}
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+#define VALUE_ATTR(_name, _idx) \
+	{ .attr = __ATTR(_name, 0444, value_show, NULL), .idx = (_idx) }
+
+static struct dormant_value_attr value_attrs[] = {
+	VALUE_ATTR(to_be_zeroed, DV_DIRTY),
+	VALUE_ATTR(zeroed, DV_ZEROED),
+	VALUE_ATTR(in_use, DV_IN_USE),
+	VALUE_ATTR(fault_zeroed, DN_FAULT_ZEROED),
+	VALUE_ATTR(fault_inline, DN_FAULT_INLINE),
+	VALUE_ATTR(fault_alloc, DN_FAULT_ALLOC),
+	VALUE_ATTR(fault_other_node, DN_FAULT_OTHER_NODE),
+	VALUE_ATTR(fault_failed, DN_FAULT_FAILED),
+	VALUE_ATTR(zeroed_background, DN_ZEROED_BG),
+	VALUE_ATTR(zeroed_inline, DN_ZEROED_INLINE),
+	VALUE_ATTR(discarded, DN_DISCARDED),
+	VALUE_ATTR(discarded_pinned, DN_DISCARDED_PINNED),
+	VALUE_ATTR(allocated, DN_ALLOCATED),
+	VALUE_ATTR(freed, DN_FREED),
+	VALUE_ATTR(alloc_failed, DN_ALLOC_FAILED),
+};
+
 static struct attribute *dormant_node_attrs[] = {
 	&cpulist_attr.attr,
+	&pool_pages_attr.attr,
+	&stats_attr.attr,
+	&value_attrs[0].attr.attr,
+	&value_attrs[1].attr.attr,
+	&value_attrs[2].attr.attr,
+	&value_attrs[3].attr.attr,
+	&value_attrs[4].attr.attr,
+	&value_attrs[5].attr.attr,
+	&value_attrs[6].attr.attr,
+	&value_attrs[7].attr.attr,
+	&value_attrs[8].attr.attr,
+	&value_attrs[9].attr.attr,
+	&value_attrs[10].attr.attr,
+	&value_attrs[11].attr.attr,
+	&value_attrs[12].attr.attr,
+	&value_attrs[13].attr.attr,
+	&value_attrs[14].attr.attr,
 	NULL,
 };
+
+static_assert(ARRAY_SIZE(value_attrs) == DV_NR);
 ATTRIBUTE_GROUPS(dormant_node);
 
 static void dormant_node_release(struct kobject *kobj)
@@ -95,9 +223,15 @@ static int dormant_node_add(int nid)
 	if (!dn)
 		return -ENOMEM;
 	dn->nid = nid;
+	ret = dormant_pool_start(&dn->pool, nid);
+	if (ret) {
+		kfree(dn);
+		return ret;
+	}
 	ret = kobject_init_and_add(&dn->kobj, &dormant_node_ktype,
 				   dormant_nodes_kobj, "node%d", nid);
 	if (ret) {
+		dormant_pool_stop(&dn->pool);
 		/* the release callback frees dn */
 		kobject_put(&dn->kobj);
 		return ret;
@@ -112,6 +246,7 @@ static void dormant_nodes_remove(void)
 	int nid;
 
 	for_each_node_mask(nid, dormant_node_mask) {
+		dormant_pool_stop(&dormant_nodes[nid]->pool);
 		kobject_put(&dormant_nodes[nid]->kobj);
 		dormant_nodes[nid] = NULL;
 	}

@@ -33,13 +33,40 @@ expect_fail() {
 	fi
 }
 
-tap_plan 10
+tap_plan 19
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
 json=$("$ctl" -j info)
 check "--json info prints the module version" \
 	sh -c "printf '%s' '$json' | grep -q '\"module_version\": *\"$version\"'"
+out=$("$ctl" stats)
+check "stats shows a column per node" \
+	sh -c "printf '%s' '$out' | head -n 1 | grep -o node | wc -l | grep -qx '$nodes'"
+check "stats shows the fault counters" sh -c "printf '%s' '$out' | grep -q '^fault_zeroed '"
+json=$("$ctl" --json stats)
+check "--json stats has every node" \
+	sh -c "test \$(printf '%s' '$json' | grep -c '\"node\":') = $nodes"
+mnt=$(mktemp -d)
+mount -t dormant none "$mnt"
+truncate -s 1M "$mnt/obj"
+out=$("$ctl" stat "$mnt/obj")
+check "stat shows a new object's 256 dormant pages" \
+	sh -c "printf '%s' '$out' | grep -q ' 1 *0 *256 *0 *0 '"
+# a process holding an object: objects finds it, by pid
+sleep 30 < "$mnt/obj" &
+holder=$!
+out=$("$ctl" objects)
+check "objects finds the object a process holds" \
+	sh -c "printf '%s' '$out' | grep -q '^$holder .*$mnt/obj'"
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+expect_fail "stat with no file" 2 "needs at least one FILE" stat
+expect_fail "stat of a file that is not an object" 1 "not a dormant guest memory object" stat /etc/hostname
+expect_fail "stat of a missing file" 1 "No such file" stat "$mnt/missing"
+expect_fail "stats with an argument" 2 "takes no arguments" stats 1
+umount "$mnt"
+rmdir "$mnt"
 expect_fail "unknown option" 2 "unrecognized option" --frobnicate info
 expect_fail "no command" 2 "no command given"
 expect_fail "unknown command" 2 "unknown command 'frob'" frob

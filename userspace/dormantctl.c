@@ -2,15 +2,28 @@
 /*
  * dormantctl: show what the dormant module is doing.
  *
- *   dormantctl [--json] [--device PATH] info
+ *   dormantctl [--json] info       module version, ABI, NUMA nodes
+ *   dormantctl [--json] stats      per-node pools and fault counters
+ *   dormantctl [--json] objects    every guest memory object a process holds
+ *   dormantctl [--json] stat FILE  one object
  */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "libdormant.h"
+
+#define MAX_NODES 64
+#define MAX_OBJECTS 1024
+#define MAX_MOUNTS 64
 
 static void usage(FILE *out)
 {
@@ -19,12 +32,27 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  info            module version, ABI, features and NUMA nodes served\n"
+		"  stats           each node's pool (pages to be zeroed, zeroed, in use)\n"
+		"                  and counters (faults by path, zeroing, discards)\n"
+		"  objects         guest memory objects that processes hold open\n"
+		"  stat FILE...    the given guest memory objects\n"
 		"\n"
 		"options:\n"
 		"  -j, --json      print JSON instead of a table\n"
 		"  -d, --device P  control device (default %s)\n"
 		"  -h, --help      this text\n",
 		DORMANT_CTL_PATH);
+}
+
+static int print_json(struct json_object *o)
+{
+	if (!o) {
+		fprintf(stderr, "dormantctl: out of memory\n");
+		return 1;
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return 0;
 }
 
 static int cmd_info(const char *dev, int json)
@@ -39,19 +67,193 @@ static int cmd_info(const char *dev, int json)
 	close(fd);
 	if (ret)
 		return 1;
-	if (json) {
-		struct json_object *o = dmt_info_to_json(&info);
-
-		if (!o) {
-			fprintf(stderr, "dormantctl: out of memory\n");
-			return 1;
-		}
-		printf("%s\n", json_object_to_json_string_ext(o,
-				JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
-		return 0;
-	}
+	if (json)
+		return print_json(dmt_info_to_json(&info));
 	return dmt_info_print_table(&info, stdout) ? 1 : 0;
+}
+
+static int cmd_stats(int json)
+{
+	static struct dmt_node_stats nodes[MAX_NODES];
+	int n = dmt_read_nodes(NULL, nodes, MAX_NODES);
+
+	if (n < 0) {
+		fprintf(stderr, "dormantctl: cannot read %s/nodes: %s%s\n",
+			DMT_SYSFS_DIR, strerror(-n),
+			n == -ENOENT ? " (is the dormant module loaded?)" : "");
+		return 1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "dormantctl: no nodes under %s/nodes (is the dormant module loaded?)\n",
+			DMT_SYSFS_DIR);
+		return 1;
+	}
+	if (json)
+		return print_json(dmt_nodes_to_json(nodes, n));
+	dmt_nodes_print_table(nodes, n, stdout);
+	return 0;
+}
+
+/* st_dev of every mounted dormant filesystem, from /proc/self/mountinfo. */
+static int dormant_mounts(dev_t *devs, int max)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		char *sep = strstr(line, " - ");
+		char fstype[64];
+
+		if (!sep || sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2)
+			continue;
+		if (sscanf(sep + 3, "%63s", fstype) == 1 &&
+		    !strcmp(fstype, "dormant"))
+			devs[n++] = makedev(maj, min);
+	}
+	fclose(f);
+	return n;
+}
+
+static int on_dormant(dev_t dev, const dev_t *devs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (devs[i] == dev)
+			return 1;
+	return 0;
+}
+
+static void read_comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if (dmt_read_line(path, buf, len))
+		snprintf(buf, len, "?");
+}
+
+/* Only files on a dormant mount are opened: never a FIFO or a tty. */
+static int scan_objects(struct dmt_object *objs, int max)
+{
+	dev_t devs[MAX_MOUNTS];
+	struct { dev_t dev; ino_t ino; } seen[MAX_OBJECTS];
+	int nmounts = dormant_mounts(devs, MAX_MOUNTS), n = 0;
+	DIR *proc;
+	struct dirent *pe;
+
+	if (nmounts <= 0)
+		return nmounts;
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while ((pe = readdir(proc)) && n < max) {
+		int pid = atoi(pe->d_name);
+		char fddir[64];
+		struct dirent *fe;
+		DIR *fds;
+
+		if (pid <= 0)
+			continue;
+		snprintf(fddir, sizeof(fddir), "/proc/%d/fd", pid);
+		fds = opendir(fddir);
+		if (!fds)
+			continue;	/* gone, or not ours to see */
+		while ((fe = readdir(fds)) && n < max) {
+			char path[320];
+			struct stat sb;
+			int fd, i, dup = 0;
+			ssize_t len;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", fddir, fe->d_name);
+			if (stat(path, &sb) || !S_ISREG(sb.st_mode) ||
+			    !on_dormant(sb.st_dev, devs, nmounts))
+				continue;
+			for (i = 0; i < n; i++)
+				if (seen[i].dev == sb.st_dev && seen[i].ino == sb.st_ino)
+					dup = 1;
+			if (dup)
+				continue;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (dmt_obj_stats(fd, &objs[n].st)) {
+				close(fd);
+				continue;
+			}
+			close(fd);
+			objs[n].pid = pid;
+			read_comm(pid, objs[n].comm, sizeof(objs[n].comm));
+			len = readlink(path, objs[n].path, sizeof(objs[n].path) - 1);
+			objs[n].path[len > 0 ? len : 0] = '\0';
+			seen[n].dev = sb.st_dev;
+			seen[n].ino = sb.st_ino;
+			n++;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return n;
+}
+
+static int cmd_objects(int json)
+{
+	static struct dmt_object objs[MAX_OBJECTS];
+	int n = scan_objects(objs, MAX_OBJECTS);
+
+	if (n < 0) {
+		fprintf(stderr, "dormantctl: cannot scan for objects: %s\n",
+			strerror(-n));
+		return 1;
+	}
+	if (json)
+		return print_json(dmt_objects_to_json(objs, n));
+	dmt_objects_print_table(objs, n, stdout);
+	return 0;
+}
+
+static int cmd_stat(char **files, int nfiles, int json)
+{
+	static struct dmt_object objs[MAX_OBJECTS];
+	int i, n = 0, status = 0;
+
+	for (i = 0; i < nfiles && n < MAX_OBJECTS; i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		int ret;
+
+		if (fd < 0) {
+			fprintf(stderr, "dormantctl: %s: %s\n", files[i],
+				strerror(errno));
+			status = 1;
+			continue;
+		}
+		ret = dmt_obj_stats(fd, &objs[n].st);
+		close(fd);
+		if (ret) {
+			fprintf(stderr, "dormantctl: %s: %s\n", files[i],
+				ret == -ENOTTY ? "not a dormant guest memory object" :
+				strerror(-ret));
+			status = 1;
+			continue;
+		}
+		objs[n].pid = 0;
+		snprintf(objs[n].comm, sizeof(objs[n].comm), "-");
+		snprintf(objs[n].path, sizeof(objs[n].path), "%s", files[i]);
+		n++;
+	}
+	if (json) {
+		if (print_json(dmt_objects_to_json(objs, n)))
+			return 1;
+	} else if (n) {
+		dmt_objects_print_table(objs, n, stdout);
+	}
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -62,8 +264,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dev = NULL;
-	int json = 0, c;
+	const char *dev = NULL, *cmd;
+	int json = 0, c, nargs;
 
 	while ((c = getopt_long(argc, argv, "jd:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -86,12 +288,30 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[optind], "info") && optind + 1 == argc)
-		return cmd_info(dev, json);
-	if (!strcmp(argv[optind], "info"))
-		fprintf(stderr, "dormantctl: 'info' takes no arguments\n");
-	else
-		fprintf(stderr, "dormantctl: unknown command '%s'\n", argv[optind]);
+	cmd = argv[optind];
+	nargs = argc - optind - 1;
+	if (!strcmp(cmd, "stat")) {
+		if (nargs < 1) {
+			fprintf(stderr, "dormantctl: 'stat' needs at least one FILE\n");
+			usage(stderr);
+			return 2;
+		}
+		return cmd_stat(argv + optind + 1, nargs, json);
+	}
+	if (!strcmp(cmd, "info") || !strcmp(cmd, "stats") ||
+	    !strcmp(cmd, "objects")) {
+		if (nargs) {
+			fprintf(stderr, "dormantctl: '%s' takes no arguments\n", cmd);
+			usage(stderr);
+			return 2;
+		}
+		if (!strcmp(cmd, "info"))
+			return cmd_info(dev, json);
+		if (!strcmp(cmd, "stats"))
+			return cmd_stats(json);
+		return cmd_objects(json);
+	}
+	fprintf(stderr, "dormantctl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
 }

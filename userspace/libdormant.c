@@ -187,3 +187,170 @@ int dmt_info_print_table(const struct dmt_info *info, FILE *out)
 	fprintf(out, "%-16s %u (%s)\n", "NUMA nodes", info->v.nr_nodes, nodes);
 	return 0;
 }
+
+int dmt_parse_node_stats(const char *text, struct dmt_node_stats *st)
+{
+	const char *p = text;
+
+	st->n = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[96], name[32];
+		unsigned long long v;
+		char extra;
+
+		if (len == 0 || len >= sizeof(line))
+			return -EINVAL;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (sscanf(line, "%31s %llu %c", name, &v, &extra) != 2 ||
+		    strchr(line, '-'))
+			return -EINVAL;
+		if (st->n >= DMT_MAX_STATS)
+			return -E2BIG;
+		snprintf(st->name[st->n], sizeof(st->name[0]), "%s", name);
+		st->value[st->n++] = v;
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	return st->n ? 0 : -EINVAL;
+}
+
+long long dmt_node_stat(const struct dmt_node_stats *st, const char *name)
+{
+	int i;
+
+	for (i = 0; i < st->n; i++)
+		if (!strcmp(st->name[i], name))
+			return (long long)st->value[i];
+	return -1;
+}
+
+int dmt_read_nodes(const char *sysfs_dir, struct dmt_node_stats *nodes,
+		   int max)
+{
+	char path[PATH_MAX], text[4096];
+	int nid, n = 0;
+
+	if (!sysfs_dir)
+		sysfs_dir = DMT_SYSFS_DIR;
+	for (nid = 0; nid < 1024 && n < max; nid++) {
+		FILE *f;
+		size_t len;
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/nodes/node%d/stats", sysfs_dir, nid);
+		f = fopen(path, "re");
+		if (!f) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		len = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[len] = '\0';
+		ret = dmt_parse_node_stats(text, &nodes[n]);
+		if (ret) {
+			fprintf(stderr, "%s: unexpected contents\n", path);
+			return ret;
+		}
+		nodes[n++].nid = nid;
+	}
+	return n;
+}
+
+struct json_object *dmt_nodes_to_json(const struct dmt_node_stats *nodes, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	int i, j;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "node", json_object_new_int(nodes[i].nid));
+		for (j = 0; j < nodes[i].n; j++)
+			json_object_object_add(o, nodes[i].name[j],
+					       json_object_new_int64((int64_t)nodes[i].value[j]));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* Counters as rows, nodes as columns: the list of counters is long. */
+void dmt_nodes_print_table(const struct dmt_node_stats *nodes, int n, FILE *out)
+{
+	int i, j;
+
+	if (!n) {
+		fprintf(out, "no nodes\n");
+		return;
+	}
+	fprintf(out, "%-20s", "");
+	for (i = 0; i < n; i++)
+		fprintf(out, " %12s%-2d", "node", nodes[i].nid);
+	fputc('\n', out);
+	for (j = 0; j < nodes[0].n; j++) {
+		fprintf(out, "%-20s", nodes[0].name[j]);
+		for (i = 0; i < n; i++) {
+			long long v = dmt_node_stat(&nodes[i], nodes[0].name[j]);
+
+			fprintf(out, " %14lld", v);
+		}
+		fputc('\n', out);
+	}
+}
+
+int dmt_obj_stats(int fd, struct dormant_obj_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (ioctl(fd, DORMANT_IOC_OBJ_STATS, st) < 0)
+		return -errno;
+	return 0;
+}
+
+struct json_object *dmt_objects_to_json(const struct dmt_object *objs, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		const struct dormant_obj_stats *st = &objs[i].st;
+
+		json_object_object_add(o, "pid", json_object_new_int(objs[i].pid));
+		json_object_object_add(o, "comm", json_object_new_string(objs[i].comm));
+		json_object_object_add(o, "path", json_object_new_string(objs[i].path));
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)st->size));
+		json_object_object_add(o, "present", json_object_new_int64((int64_t)st->present));
+		json_object_object_add(o, "dormant", json_object_new_int64((int64_t)st->dormant));
+		json_object_object_add(o, "faults", json_object_new_int64((int64_t)st->faults));
+		json_object_object_add(o, "discards", json_object_new_int64((int64_t)st->discards));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+void dmt_objects_print_table(const struct dmt_object *objs, int n, FILE *out)
+{
+	int i;
+
+	fprintf(out, "%-8s %-12s %10s %10s %10s %10s %10s  %s\n", "PID", "COMM",
+		"SIZE(MiB)", "PRESENT", "DORMANT", "FAULTS", "DISCARDS", "PATH");
+	for (i = 0; i < n; i++) {
+		const struct dormant_obj_stats *st = &objs[i].st;
+
+		fprintf(out, "%-8d %-12s %10llu %10llu %10llu %10llu %10llu  %s\n",
+			objs[i].pid, objs[i].comm,
+			(unsigned long long)(st->size >> 20),
+			(unsigned long long)st->present,
+			(unsigned long long)st->dormant,
+			(unsigned long long)st->faults,
+			(unsigned long long)st->discards, objs[i].path);
+	}
+}

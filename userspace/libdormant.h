@@ -50,6 +50,50 @@ int dmt_parse_abi(const char *s, unsigned int *major, unsigned int *minor);
 /* Read a one-line sysfs file into buf, newline stripped; -errno on failure. */
 int dmt_read_line(const char *path, char *buf, size_t len);
 
+/* One node's counters, as /sys/kernel/dormant/nodes/node<N>/stats has them. */
+#define DMT_MAX_STATS 32
+struct dmt_node_stats {
+	int nid;
+	int n;
+	char name[DMT_MAX_STATS][32];
+	unsigned long long value[DMT_MAX_STATS];
+};
+
+/*
+ * Parse the text of a stats file ("name value" per line) into @st. -EINVAL
+ * on a malformed line, -E2BIG past DMT_MAX_STATS entries.
+ */
+int dmt_parse_node_stats(const char *text, struct dmt_node_stats *st);
+
+/* Value of @name in @st, or -1 if absent. */
+long long dmt_node_stat(const struct dmt_node_stats *st, const char *name);
+
+/*
+ * Read every node's stats under @sysfs_dir (NULL: the default) into @nodes
+ * (at most @max); returns how many, or -errno.
+ */
+int dmt_read_nodes(const char *sysfs_dir, struct dmt_node_stats *nodes,
+		   int max);
+
+struct json_object *dmt_nodes_to_json(const struct dmt_node_stats *nodes,
+				      int n);
+void dmt_nodes_print_table(const struct dmt_node_stats *nodes, int n,
+			   FILE *out);
+
+/* A guest memory object as `dormantctl objects` shows it. */
+struct dmt_object {
+	int pid;
+	char comm[32];
+	char path[256];
+	struct dormant_obj_stats st;
+};
+
+/* DORMANT_IOC_OBJ_STATS on an open object; 0 or -errno (no message). */
+int dmt_obj_stats(int fd, struct dormant_obj_stats *st);
+
+struct json_object *dmt_objects_to_json(const struct dmt_object *objs, int n);
+void dmt_objects_print_table(const struct dmt_object *objs, int n, FILE *out);
+
 /* The info as a JSON object (caller puts it) and as a text table. */
 struct json_object *dmt_info_to_json(const struct dmt_info *info);
 int dmt_info_print_table(const struct dmt_info *info, FILE *out);

@@ -132,4 +132,61 @@ TEST(ioctl_on_wrong_file)
 	close(fd);
 }
 
+TEST(parse_node_stats)
+{
+	struct dmt_node_stats st;
+
+	ASSERT_EQ(0, dmt_parse_node_stats("to_be_zeroed 12\nzeroed 3\nfault_alloc 18446744073709551615\n", &st));
+	EXPECT_EQ(3, st.n);
+	EXPECT_EQ(12, dmt_node_stat(&st, "to_be_zeroed"));
+	EXPECT_EQ(3, dmt_node_stat(&st, "zeroed"));
+	EXPECT_EQ(-1, dmt_node_stat(&st, "missing"));
+	EXPECT_EQ(18446744073709551615ULL, st.value[2]);
+	/* no trailing newline is fine too */
+	ASSERT_EQ(0, dmt_parse_node_stats("a 1", &st));
+	EXPECT_EQ(1, st.n);
+}
+
+TEST(parse_node_stats_garbage)
+{
+	static const char * const bad[] = {
+		"", "\n", "a\n", "a b\n", "a 1 2\n", "a -1\n", "a 1\n\n",
+		" 1\n", "a 1x\n",
+	};
+	struct dmt_node_stats st;
+	char many[4096] = "";
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = dmt_parse_node_stats(bad[i], &st);
+
+		if (ret != -EINVAL)
+			printf("# accepted bad stats #%zu: %d\n", i, ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	for (n = 0; n <= DMT_MAX_STATS; n++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "s%d %d\n", n, n);
+	EXPECT_EQ(-E2BIG, dmt_parse_node_stats(many, &st));
+}
+
+TEST(objects_json)
+{
+	struct dmt_object o = { .pid = 42, .comm = "qemu", .path = "/run/dormant/x" };
+	struct json_object *j, *e, *v;
+
+	o.st.size = 1 << 20;
+	o.st.present = 3;
+	o.st.dormant = 253;
+	j = dmt_objects_to_json(&o, 1);
+	ASSERT_NE(NULL, j);
+	ASSERT_EQ(1, (int)json_object_array_length(j));
+	e = json_object_array_get_idx(j, 0);
+	ASSERT_TRUE(json_object_object_get_ex(e, "dormant", &v));
+	EXPECT_EQ(253, json_object_get_int(v));
+	ASSERT_TRUE(json_object_object_get_ex(e, "pid", &v));
+	EXPECT_EQ(42, json_object_get_int(v));
+	json_object_put(j);
+}
+
 TEST_HARNESS_MAIN

@@ -24,16 +24,26 @@
  * feature bits. Userspace checks the major number and the feature bits.
  */
 #define DORMANT_ABI_MAJOR	0
-#define DORMANT_ABI_MINOR	1
+#define DORMANT_ABI_MINOR	2
 
 /* Path of the control device, created by the module (a misc device). */
 #define DORMANT_CTL_PATH	"/dev/dormant"
 
 /*
- * Feature bits reported in dormant_version.features. None yet: the module
- * is a skeleton that reports its version and the NUMA nodes it serves.
+ * Feature bits reported in dormant_version.features.
+ *
+ * DORMANT_F_MEMFS: the module registers the "dormant" filesystem. Its
+ *   regular files are guest memory objects: every page starts dormant
+ *   (reads as zero, nothing behind it), a fault takes a zeroed page from the
+ *   faulting NUMA node's pool, fallocate(PUNCH_HOLE|KEEP_SIZE) and
+ *   MADV_REMOVE make pages dormant again. Sizes must be page multiples;
+ *   mappings must be MAP_SHARED. The files answer DORMANT_IOC_OBJ_STATS.
  */
-#define DORMANT_F_ALL		0ULL
+#define DORMANT_F_MEMFS		(1ULL << 0)
+#define DORMANT_F_ALL		(DORMANT_F_MEMFS)
+
+/* f_type of the "dormant" filesystem, as statfs(2) reports it ("dorm"). */
+#define DORMANT_FS_MAGIC	0x646f726d
 
 /**
  * struct dormant_version - argument of DORMANT_IOC_GET_VERSION
@@ -56,8 +66,33 @@ struct dormant_version {
 	__u64 reserved[4];
 };
 
+/**
+ * struct dormant_obj_stats - argument of DORMANT_IOC_OBJ_STATS, asked of a
+ * guest memory object (a regular file of the dormant filesystem)
+ * @flags:     in: must be zero.
+ * @pad:       in: must be zero.
+ * @size:      out: the object's size in bytes.
+ * @present:   out: pages backed by a real page.
+ * @dormant:   out: pages with nothing behind them (size in pages - present).
+ * @faults:    out: dormant pages made present by a fault, since creation.
+ * @discards:  out: present pages made dormant again (hole punching,
+ *             MADV_REMOVE, truncation), since creation.
+ * @reserved:  in: must be zero; out: zero.
+ */
+struct dormant_obj_stats {
+	__u32 flags;
+	__u32 pad;
+	__u64 size;
+	__u64 present;
+	__u64 dormant;
+	__u64 faults;
+	__u64 discards;
+	__u64 reserved[4];
+};
+
 #define DORMANT_IOC_MAGIC	0xd0
 
 #define DORMANT_IOC_GET_VERSION	_IOWR(DORMANT_IOC_MAGIC, 0x00, struct dormant_version)
+#define DORMANT_IOC_OBJ_STATS	_IOWR(DORMANT_IOC_MAGIC, 0x01, struct dormant_obj_stats)
 
 #endif /* _UAPI_LINUX_DORMANT_H */

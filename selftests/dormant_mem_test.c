@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dormant_mem_test: guest memory objects of the dormant filesystem, on one
+ * host. Needs the module loaded (skips, exit 4, without it) and, for the
+ * KVM cases, /dev/kvm.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dormant.h>
+#include <linux/falloc.h>
+#include <linux/mempolicy.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "dormant_util.h"
+
+#define OBJ_PAGES	256UL		/* 1 MiB: what real mode reaches */
+#define OBJ_SIZE	(OBJ_PAGES * PAGE)
+
+static int obj_stats(int fd, struct dormant_obj_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, DORMANT_IOC_OBJ_STATS, st);
+}
+
+/* Pages the module has taken from, and given back to, the page allocator
+ * must equal the pages it holds: free in the pools plus in use. Counters
+ * move outside the pool lock, so look until they settle.
+ */
+static int pages_accounted(long *diff)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		long have = node_stat(-1, "to_be_zeroed") + node_stat(-1, "zeroed") +
+			    node_stat(-1, "in_use");
+		long got = node_stat(-1, "allocated") - node_stat(-1, "freed") -
+			   node_stat(-1, "discarded_pinned");
+
+		*diff = got - have;
+		if (!*diff)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+FIXTURE(obj) {
+	char *dir;
+	int fd;
+	uint8_t *mem;
+	long params[4];		/* restored by the teardown */
+};
+
+static const char * const saved_params[4] = {
+	"grow", "pool_pages", "zeroed_low", "zeroed_high",
+};
+
+FIXTURE_SETUP(obj)
+{
+	self->fd = -1;
+	self->mem = MAP_FAILED;
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	for (int i = 0; i < 4; i++)
+		self->params[i] = read_param(saved_params[i]);
+	self->dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, self->dir);
+	self->fd = dormant_object(self->dir, "obj", OBJ_SIZE);
+	ASSERT_LE(0, self->fd) TH_LOG("object: %s", strerror(-self->fd));
+	self->mem = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->mem) TH_LOG("mmap: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(obj)
+{
+	if (self->params[3] > 0) {
+		/* keep low < high at every step */
+		write_param("zeroed_high", 1L << 29);
+		write_param("zeroed_low", self->params[2]);
+		write_param("zeroed_high", self->params[3]);
+		write_param("grow", self->params[0]);
+		write_param("pool_pages", self->params[1]);
+	}
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, OBJ_SIZE);
+	if (self->fd >= 0)
+		close(self->fd);
+	dormant_umount_scratch(self->dir);
+}
+
+TEST_F(obj, starts_dormant_reads_zero)
+{
+	struct dormant_obj_stats st;
+	struct statfs sfs;
+	struct stat sb;
+	unsigned long i;
+
+	ASSERT_EQ(0, fstatfs(self->fd, &sfs));
+	EXPECT_EQ(DORMANT_FS_MAGIC, (unsigned long)sfs.f_type);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(OBJ_SIZE, st.size);
+	EXPECT_EQ(0, st.present);
+	EXPECT_EQ(OBJ_PAGES, st.dormant);
+	ASSERT_EQ(0, fstat(self->fd, &sb));
+	EXPECT_EQ(0, sb.st_blocks);
+	EXPECT_EQ((off_t)OBJ_SIZE, sb.st_size);
+	for (i = 0; i < OBJ_PAGES; i += 7)
+		EXPECT_TRUE(page_is_zero(self->mem, i));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ((OBJ_PAGES + 6) / 7, st.present);
+	EXPECT_EQ(st.present, st.faults);
+	ASSERT_EQ(0, fstat(self->fd, &sb));
+	EXPECT_EQ(st.present * 8, (uint64_t)sb.st_blocks);
+}
+
+TEST_F(obj, punch_makes_dormant_again)
+{
+	struct dormant_obj_stats st;
+	long in_use0 = node_stat(-1, "in_use");
+	long disc0 = node_stat(-1, "discarded");
+	unsigned long i;
+
+	for (i = 0; i < 32; i++)
+		memset(self->mem + i * PAGE, 0x5a, PAGE);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(32, st.present);
+	EXPECT_EQ(in_use0 + 32, node_stat(-1, "in_use"));
+
+	/* pages 8..23: hole punching, as QEMU's balloon does it */
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       8 * PAGE, 16 * PAGE));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(16, st.present);
+	EXPECT_EQ(16, st.discards);
+	EXPECT_EQ(disc0 + 16, node_stat(-1, "discarded"));
+	EXPECT_EQ(in_use0 + 16, node_stat(-1, "in_use"));
+	for (i = 0; i < 32; i++) {
+		if (i >= 8 && i < 24) {
+			EXPECT_TRUE(page_is_zero(self->mem, i));
+		} else {
+			EXPECT_EQ(0x5a, self->mem[i * PAGE + 100]);
+		}
+	}
+	/* MADV_REMOVE on the mapping does the same */
+	ASSERT_EQ(0, madvise(self->mem, 8 * PAGE, MADV_REMOVE));
+	EXPECT_TRUE(page_is_zero(self->mem, 0));
+	EXPECT_TRUE(page_is_zero(self->mem, 7));
+	EXPECT_EQ(0x5a, self->mem[24 * PAGE]);
+	/* punching past the end and dormant pages is fine and does nothing */
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       100 * PAGE, 1000 * PAGE));
+}
+
+TEST_F(obj, bad_input)
+{
+	struct dormant_obj_stats st;
+	void *p;
+	int i;
+
+	/* private mappings would bypass the pool */
+	p = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, OBJ_SIZE, PROT_READ, MAP_PRIVATE, self->fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* sizes and holes must be page multiples */
+	EXPECT_EQ(-1, ftruncate(self->fd, OBJ_SIZE + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1, PAGE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 100));
+	EXPECT_EQ(EINVAL, errno);
+	/* only hole punching */
+	EXPECT_EQ(-1, fallocate(self->fd, 0, 0, PAGE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_ZERO_RANGE, 0, PAGE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* no read(2)/write(2) */
+	EXPECT_EQ(-1, write(self->fd, "x", 1));
+	/* OBJ_STATS garbage */
+	memset(&st, 0, sizeof(st));
+	st.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&st, 0, sizeof(st));
+	st.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
+	EXPECT_EQ(EINVAL, errno);
+	for (i = 0; i < 4; i++) {
+		memset(&st, 0, sizeof(st));
+		st.reserved[i] = 1;
+		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &st));
+	EXPECT_EQ(ENOTTY, errno);
+	/* nothing was made present by any of it */
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(0, st.present);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+/* Touch one byte; 1 if that raised SIGBUS. */
+static int touch_sigbus(volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int got;
+
+	sigaction(SIGBUS, &sa, &old);
+	got = sigsetjmp(sigbus_jmp, 1) != 0;
+	if (!got)
+		*p = 1;
+	sigaction(SIGBUS, &old, NULL);
+	return got;
+}
+
+TEST_F(obj, truncate_while_mapped)
+{
+	struct dormant_obj_stats st;
+	long in_use0 = node_stat(-1, "in_use");
+
+	memset(self->mem, 0x11, 64 * PAGE);
+	ASSERT_EQ(0, ftruncate(self->fd, 16 * PAGE));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(16, st.present);
+	EXPECT_EQ(48, st.discards);
+	EXPECT_EQ(in_use0 + 16, node_stat(-1, "in_use"));
+	EXPECT_EQ(0x11, self->mem[15 * PAGE]);
+	EXPECT_TRUE(touch_sigbus(self->mem + 16 * PAGE));
+	EXPECT_TRUE(touch_sigbus(self->mem + 200 * PAGE));
+	/* growing again brings back dormant pages */
+	ASSERT_EQ(0, ftruncate(self->fd, OBJ_SIZE));
+	EXPECT_FALSE(touch_sigbus(self->mem + 16 * PAGE));
+	EXPECT_TRUE(page_is_zero(self->mem, 17));
+}
+
+/* Wait up to 30 s for the pools' free pages to be at most @max. */
+static long wait_free_at_most(long max)
+{
+	long free_pages = 0;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		free_pages = node_stat(-1, "to_be_zeroed") + node_stat(-1, "zeroed");
+		if (free_pages <= max)
+			break;
+		usleep(100000);
+	}
+	return free_pages;
+}
+
+TEST_F(obj, pool_exhausted_without_growth)
+{
+	long failed0 = node_stat(-1, "fault_failed");
+	long free_pages, i, got_sigbus = 0;
+
+	/* a 32-page reservation per node, and not a page more */
+	ASSERT_EQ(0, write_param("pool_pages", 32));
+	ASSERT_EQ(0, write_param("grow", 0));
+	free_pages = wait_free_at_most(32 * dormant_nr_nodes());
+	for (i = 0; i < (long)OBJ_PAGES && !got_sigbus; i++)
+		got_sigbus = touch_sigbus(self->mem + i * PAGE);
+	EXPECT_TRUE(got_sigbus);
+	EXPECT_GE(free_pages, i - 1) TH_LOG("%ld free pages, SIGBUS at page %ld",
+					    free_pages, i - 1);
+	EXPECT_LT(failed0, node_stat(-1, "fault_failed"));
+}
+
+/* The node's thread refills the zeroed list to the high watermark alone. */
+TEST_F_TIMEOUT(obj, background_refill, 120)
+{
+	cpu_set_t cpus;
+	long bg0, zeroed = -1;
+	unsigned long i;
+	int waited;
+
+	/*
+	 * The zeroed list refills only once it has fallen below the low
+	 * watermark, and then up to the high one. No reservation and small
+	 * watermarks, so that a few faults drain the list.
+	 */
+	ASSERT_EQ(0, write_param("pool_pages", 0));
+	ASSERT_EQ(0, write_param("zeroed_low", 16));
+	ASSERT_EQ(0, write_param("zeroed_high", 64));
+	for (waited = 0; waited < 300; waited++) {
+		if (node_stat(0, "zeroed") == 64 && node_stat(0, "to_be_zeroed") == 0)
+			break;
+		usleep(100000);
+	}
+	TH_LOG("settled after %d ms: zeroed %ld, to be zeroed %ld", waited * 100,
+	       node_stat(0, "zeroed"), node_stat(0, "to_be_zeroed"));
+	EXPECT_EQ(64, node_stat(0, "zeroed"));
+
+	/* fault from node 0's CPU until the list is below the low watermark */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	bg0 = node_stat(0, "zeroed_background");
+	for (i = 0; i < OBJ_PAGES; i++) {
+		self->mem[i * PAGE] = 1;
+		zeroed = node_stat(0, "zeroed");
+		if (zeroed < 16)
+			break;
+	}
+	/* (the thread may have refilled it since: only this moment counts) */
+	ASSERT_GT(16, zeroed) TH_LOG("%lu faults did not drain the zeroed list", i);
+	/* then wait, touching nothing */
+	for (waited = 0; waited < 300 && node_stat(0, "zeroed") < 64; waited++)
+		usleep(100000);
+	TH_LOG("refilled after %d ms: zeroed %ld", waited * 100,
+	       node_stat(0, "zeroed"));
+	EXPECT_EQ(64, node_stat(0, "zeroed"));
+	EXPECT_LE(bg0 + 48, node_stat(0, "zeroed_background"));
+	EXPECT_EQ(0, node_stat(0, "alloc_failed"));
+}
+
+TEST_F(obj, kvm_guest_on_dormant_memory)
+{
+	struct dormant_obj_stats st;
+	struct test_vm vm;
+	long nodes_faults0, n;
+	unsigned int p;
+
+	nodes_faults0 = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_inline") +
+			node_stat(-1, "fault_alloc") + node_stat(-1, "fault_other_node");
+	if (test_vm_create(&vm, self->mem, OBJ_SIZE))
+		SKIP(return, "no KVM");
+	test_vm_load_code(self->mem);		/* page 1 becomes present */
+
+	/* pages 16..63 were never touched: the guest reads zeros */
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_nz, 16, 64));
+	/* the guest writes pages 64..127 */
+	EXPECT_EQ(0, test_vm_call(&vm, g_fill, 64, 128));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(1 + 48 + 64, st.present);
+	EXPECT_EQ(1 + 48 + 64, st.faults);
+	n = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_inline") +
+	    node_stat(-1, "fault_alloc") + node_stat(-1, "fault_other_node");
+	EXPECT_EQ(nodes_faults0 + 1 + 48 + 64, n);
+	for (p = 64; p < 128; p++)
+		EXPECT_TRUE(page_has_pattern(self->mem, p));
+
+	/* the host punches pages 80..95: the guest reads zeros there ... */
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       80 * PAGE, 16 * PAGE));
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_nz, 80, 96));
+	/* ... and its data everywhere else */
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_bad, 64, 80));
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_bad, 96, 128));
+	EXPECT_EQ(16, test_vm_call(&vm, g_count_bad, 80, 96));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(16, st.discards);
+	EXPECT_EQ(1 + 48 + 64, st.present);	/* 16 gone, 16 back by the reads */
+	EXPECT_EQ(1 + 48 + 64 + 16, st.faults);
+	test_vm_destroy(&vm);
+}
+
+/* The node of the page behind @addr (it must be present), or -1. */
+static int page_node(void *addr)
+{
+	int node = -1;
+
+	if (syscall(SYS_get_mempolicy, &node, NULL, 0, addr,
+		    MPOL_F_NODE | MPOL_F_ADDR))
+		return -1;
+	return node;
+}
+
+/* First CPU of @node, or -1. */
+static int node_first_cpu(int node)
+{
+	char path[96], buf[64];
+	int fd, cpu = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		if (buf[0] >= '0' && buf[0] <= '9')
+			cpu = atoi(buf);
+	}
+	return cpu;
+}
+
+static long node_faults(int nid)
+{
+	return node_stat(nid, "fault_zeroed") + node_stat(nid, "fault_inline") +
+	       node_stat(nid, "fault_alloc");
+}
+
+/*
+ * A vCPU thread running on node 1 gets node 1's pages; a range that mbind
+ * binds to node 0 gets node 0's, wherever the vCPU runs.
+ */
+TEST_F(obj, numa_placement)
+{
+	unsigned long mask[2] = { 1UL << 0, 0 };
+	long faults0, faults1;
+	struct test_vm vm;
+	cpu_set_t cpus;
+	unsigned int p;
+	int cpu;
+
+	if (dormant_nr_nodes() < 2)
+		SKIP(return, "needs two NUMA nodes (tools/sandbox -n 2)");
+	cpu = node_first_cpu(1);
+	ASSERT_LE(0, cpu);
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	if (test_vm_create(&vm, self->mem, OBJ_SIZE))
+		SKIP(return, "no KVM");
+	test_vm_load_code(self->mem);
+
+	faults0 = node_faults(0);
+	faults1 = node_faults(1);
+	EXPECT_EQ(0, test_vm_call(&vm, g_fill, 16, 48));
+	for (p = 16; p < 48; p++)
+		EXPECT_EQ(1, page_node(self->mem + p * PAGE));
+	EXPECT_EQ(faults1 + 32, node_faults(1));
+	EXPECT_EQ(faults0, node_faults(0));
+
+	/* QEMU's host-nodes=0,policy=bind does this */
+	ASSERT_EQ(0, syscall(SYS_mbind, self->mem + 64 * PAGE, 32 * PAGE,
+			     MPOL_BIND, mask, 128, 0)) TH_LOG("mbind: %s", strerror(errno));
+	faults0 = node_faults(0);
+	faults1 = node_faults(1);
+	EXPECT_EQ(0, test_vm_call(&vm, g_fill, 64, 96));
+	for (p = 64; p < 96; p++)
+		EXPECT_EQ(0, page_node(self->mem + p * PAGE));
+	EXPECT_EQ(faults0 + 32, node_faults(0));
+	EXPECT_EQ(faults1, node_faults(1));
+	for (p = 16; p < 96; p += (p == 47 ? 17 : 1))
+		EXPECT_TRUE(page_has_pattern(self->mem, p));
+	test_vm_destroy(&vm);
+}
+
+struct race_arg {
+	uint8_t *mem;
+	int fd;
+	int punch;
+	int seed;
+};
+
+static void *race_thread(void *p)
+{
+	struct race_arg *a = p;
+	unsigned int s = a->seed;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		unsigned long pg = rand_r(&s) % 64;
+
+		if (a->punch && !(i % 4))
+			fallocate(a->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				  pg * PAGE, (1 + rand_r(&s) % 4) * PAGE);
+		else
+			a->mem[pg * PAGE + (i % PAGE)] = 1;
+	}
+	return NULL;
+}
+
+TEST_F(obj, concurrent_faults_and_punches)
+{
+	struct race_arg args[6];
+	pthread_t th[6];
+	struct dormant_obj_stats st;
+	long in_use0 = node_stat(-1, "in_use"), diff;
+	unsigned long i, present = 0;
+	int t;
+
+	for (t = 0; t < 6; t++) {
+		args[t] = (struct race_arg){ self->mem, self->fd, t >= 4, t + 1 };
+		ASSERT_EQ(0, pthread_create(&th[t], NULL, race_thread, &args[t]));
+	}
+	for (t = 0; t < 6; t++)
+		pthread_join(th[t], NULL);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	/* every present page is counted once, in the object and the nodes */
+	for (i = 0; i < 64; i++) {
+		unsigned char vec;
+
+		ASSERT_EQ(0, mincore(self->mem + i * PAGE, PAGE, &vec));
+		present += vec & 1;
+	}
+	EXPECT_GE(st.present, present);
+	EXPECT_LE(st.present, 64);
+	EXPECT_EQ(st.faults - st.discards, st.present);
+	EXPECT_EQ(in_use0 + (long)st.present, node_stat(-1, "in_use"));
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* Pages go back to the pools when the object goes; none is lost. */
+TEST(object_gone_returns_pages)
+{
+	long in_use0, diff;
+	char *dir;
+	uint8_t *mem;
+	int fd;
+
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	in_use0 = node_stat(-1, "in_use");
+	dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, dir);
+	fd = dormant_object(dir, "gone", 64 * PAGE);
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0x33, 64 * PAGE);
+	EXPECT_EQ(in_use0 + 64, node_stat(-1, "in_use"));
+	munmap(mem, 64 * PAGE);
+	close(fd);
+	EXPECT_EQ(in_use0 + 64, node_stat(-1, "in_use"));	/* still linked */
+	dormant_umount_scratch(dir);
+	EXPECT_EQ(in_use0, node_stat(-1, "in_use"));
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+TEST(bad_params)
+{
+	long low = read_param("zeroed_low"), high = read_param("zeroed_high");
+
+	if (low < 0)
+		SKIP(return, "dormant module not loaded");
+	EXPECT_EQ(-EINVAL, write_param("zeroed_low", high));
+	EXPECT_EQ(-EINVAL, write_param("zeroed_high", low));
+	EXPECT_EQ(-EINVAL, write_param("zeroed_high", -1));
+	EXPECT_EQ(-EINVAL, write_param("pool_pages", 1L << 40));
+	EXPECT_EQ(low, read_param("zeroed_low"));
+	EXPECT_EQ(high, read_param("zeroed_high"));
+}
+
+TEST_HARNESS_MAIN

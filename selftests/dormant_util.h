@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the selftests: a minimal raw-KVM VM (one vCPU, real
+ * mode, guest memory at GPA 0 from any host mapping) with small guest
+ * routines, a scratch mount of the dormant filesystem, and the module's
+ * per-node counters.
+ */
+#ifndef _DORMANT_UTIL_H
+#define _DORMANT_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define GUEST_CODE_GPA	0x1000UL
+#define PATTERN_KEY	0xa5c3f00dU
+
+/*
+ * Real-mode guest routines over the pages [bx, dx) in units of 4 KiB pages
+ * (bx = first page, dx = end page, page n at segment n * 0x100). Each ends
+ * in hlt; results in si.
+ *   g_fill:       write dwords (linear address ^ PATTERN_KEY)
+ *   g_count_nz:   si = number of pages that are not all zero
+ *   g_count_bad:  si = number of pages whose dwords are not the pattern
+ * Position independent; no stack.
+ */
+asm(".pushsection .rodata\n"
+    ".globl g_code, g_code_end, g_fill, g_count_nz, g_count_bad\n"
+    "g_code:\n"
+    ".code16\n"
+    "g_fill:\n"
+    "1:	cmp %dx, %bx\n"
+    "	jae 9f\n"
+    "	mov %bx, %ax\n"
+    "	shl $8, %ax\n"
+    "	mov %ax, %es\n"
+    "	movzwl %bx, %eax\n"
+    "	shl $12, %eax\n"
+    "	mov %eax, %ebp\n"
+    "	xor %di, %di\n"
+    "	mov $1024, %cx\n"
+    "2:	mov %ebp, %eax\n"
+    "	xor $0xa5c3f00d, %eax\n"
+    "	stosl\n"
+    "	add $4, %ebp\n"
+    "	loop 2b\n"
+    "	inc %bx\n"
+    "	jmp 1b\n"
+    "9:	hlt\n"
+    "g_count_nz:\n"
+    "	xor %si, %si\n"
+    "1:	cmp %dx, %bx\n"
+    "	jae 9f\n"
+    "	mov %bx, %ax\n"
+    "	shl $8, %ax\n"
+    "	mov %ax, %es\n"
+    "	xor %di, %di\n"
+    "	xor %ebp, %ebp\n"
+    "	mov $1024, %cx\n"
+    "2:	or %es:(%di), %ebp\n"
+    "	add $4, %di\n"
+    "	loop 2b\n"
+    "	test %ebp, %ebp\n"
+    "	jz 3f\n"
+    "	inc %si\n"
+    "3:	inc %bx\n"
+    "	jmp 1b\n"
+    "9:	hlt\n"
+    "g_count_bad:\n"
+    "	xor %si, %si\n"
+    "1:	cmp %dx, %bx\n"
+    "	jae 9f\n"
+    "	mov %bx, %ax\n"
+    "	shl $8, %ax\n"
+    "	mov %ax, %es\n"
+    "	movzwl %bx, %eax\n"
+    "	shl $12, %eax\n"
+    "	mov %eax, %ebp\n"
+    "	xor %di, %di\n"
+    "	mov $1024, %cx\n"
+    "2:	mov %ebp, %eax\n"
+    "	xor $0xa5c3f00d, %eax\n"
+    "	cmp %es:(%di), %eax\n"
+    "	jne 4f\n"
+    "	add $4, %ebp\n"
+    "	add $4, %di\n"
+    "	loop 2b\n"
+    "	jmp 3f\n"
+    "4:	inc %si\n"
+    "3:	inc %bx\n"
+    "	jmp 1b\n"
+    "9:	hlt\n"
+    ".code64\n"
+    "g_code_end:\n"
+    ".popsection\n");
+extern const unsigned char g_code[], g_code_end[], g_fill[], g_count_nz[],
+	g_count_bad[];
+
+struct test_vm {
+	int kvm, vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+/* 0, or -errno with a message on stderr. Memory: @size bytes at @mem. */
+static inline int test_vm_create(struct test_vm *t, void *mem, size_t size)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = size,
+		.userspace_addr = (uintptr_t)mem,
+	};
+	struct kvm_sregs sregs;
+
+	t->vm = t->vcpu = -1;
+	t->run = MAP_FAILED;
+	t->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (t->kvm < 0)
+		return -errno;
+	t->vm = ioctl(t->kvm, KVM_CREATE_VM, 0);
+	if (t->vm < 0)
+		goto fail;
+	if (ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &region))
+		goto fail;
+	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
+	if (t->vcpu < 0)
+		goto fail;
+	t->run_size = ioctl(t->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	t->run = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      t->vcpu, 0);
+	if (t->run == MAP_FAILED)
+		goto fail;
+	if (ioctl(t->vcpu, KVM_GET_SREGS, &sregs))
+		goto fail;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(t->vcpu, KVM_SET_SREGS, &sregs))
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "# test_vm_create: %s\n", strerror(errno));
+	return -errno;
+}
+
+static inline void test_vm_destroy(struct test_vm *t)
+{
+	if (t->run != MAP_FAILED)
+		munmap(t->run, t->run_size);
+	if (t->vcpu >= 0)
+		close(t->vcpu);
+	if (t->vm >= 0)
+		close(t->vm);
+	if (t->kvm >= 0)
+		close(t->kvm);
+}
+
+/* Copy the guest routines to GUEST_CODE_GPA of the guest memory at @mem. */
+static inline void test_vm_load_code(void *mem)
+{
+	memcpy((char *)mem + GUEST_CODE_GPA, g_code, g_code_end - g_code);
+}
+
+/*
+ * Run @routine over pages [first, end) and return its si, or -1 (with a
+ * message) if the vCPU did not halt cleanly.
+ */
+static inline long test_vm_call(struct test_vm *t, const unsigned char *routine,
+				unsigned int first, unsigned int end)
+{
+	struct kvm_regs regs = { 0 };
+	int i;
+
+	regs.rip = GUEST_CODE_GPA + (routine - g_code);
+	regs.rflags = 2;
+	regs.rbx = first;
+	regs.rdx = end;
+	if (ioctl(t->vcpu, KVM_SET_REGS, &regs)) {
+		fprintf(stderr, "# KVM_SET_REGS: %s\n", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < 16; i++) {
+		if (ioctl(t->vcpu, KVM_RUN, 0)) {
+			fprintf(stderr, "# KVM_RUN: %s\n", strerror(errno));
+			return -1;
+		}
+		if (t->run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (t->run->exit_reason != KVM_EXIT_INTR) {
+			fprintf(stderr, "# unexpected KVM exit %u\n",
+				t->run->exit_reason);
+			return -1;
+		}
+	}
+	if (ioctl(t->vcpu, KVM_GET_REGS, &regs)) {
+		fprintf(stderr, "# KVM_GET_REGS: %s\n", strerror(errno));
+		return -1;
+	}
+	return (long)(regs.rsi & 0xffff);
+}
+
+/* The pattern g_fill writes, checked from the host side. */
+static inline int page_has_pattern(const void *mem, unsigned long pfn)
+{
+	const uint32_t *p = (const uint32_t *)((const char *)mem + pfn * PAGE);
+	unsigned long i;
+
+	for (i = 0; i < PAGE / 4; i++)
+		if (p[i] != ((uint32_t)(pfn * PAGE + i * 4) ^ PATTERN_KEY))
+			return 0;
+	return 1;
+}
+
+static inline int page_is_zero(const void *mem, unsigned long pfn)
+{
+	const uint64_t *p = (const uint64_t *)((const char *)mem + pfn * PAGE);
+	unsigned long i;
+
+	for (i = 0; i < PAGE / 8; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* Sum of one per-node counter over all nodes (or node @nid if >= 0). */
+static inline long node_stat(int nid, const char *name)
+{
+	char path[256], buf[64];
+	long sum = 0;
+	int n, fd, found = 0;
+
+	for (n = 0; n < 64; n++) {
+		ssize_t len;
+
+		if (nid >= 0 && n != nid)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/dormant/nodes/node%d/%s",
+			 n, name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			return -1;
+		buf[len] = 0;
+		sum += strtol(buf, NULL, 10);
+		found = 1;
+	}
+	return found ? sum : -1;
+}
+
+static inline long dormant_nr_nodes(void)
+{
+	char buf[32];
+	ssize_t len;
+	int fd = open("/sys/kernel/dormant/nr_nodes", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+static inline int write_param(const char *name, long value)
+{
+	char path[256], buf[32];
+	int fd, len, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/dormant/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%ld", value);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline long read_param(const char *name)
+{
+	char path[256], buf[32];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/dormant/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	if (buf[0] == 'Y')
+		return 1;
+	if (buf[0] == 'N')
+		return 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* Mount a scratch dormant filesystem; returns its path or NULL. */
+static inline char *dormant_mount_scratch(void)
+{
+	char *dir = strdup("/tmp/dormantfs-XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return NULL;
+	}
+	if (mount("none", dir, "dormant", 0, NULL)) {
+		fprintf(stderr, "# mount -t dormant %s: %s\n", dir, strerror(errno));
+		rmdir(dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static inline void dormant_umount_scratch(char *dir)
+{
+	if (!dir)
+		return;
+	if (umount(dir))
+		fprintf(stderr, "# umount %s: %s\n", dir, strerror(errno));
+	rmdir(dir);
+	free(dir);
+}
+
+/* A new object of @size bytes in @dir; its fd, or -errno. */
+static inline int dormant_object(const char *dir, const char *name, off_t size)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+#endif /* _DORMANT_UTIL_H */
