@@ -56,6 +56,9 @@ struct dormant_inode {
 
 static struct kmem_cache *dormant_inode_cachep;
 
+/* Pages a discard takes out of an object per round of its xarray lock. */
+#define DORMANT_DISCARD_BATCH	32
+
 static inline struct dormant_inode *DORMANT_I(struct inode *inode)
 {
 	return container_of(inode, struct dormant_inode, vfs_inode);
@@ -70,29 +73,40 @@ static void dormant_discard(struct dormant_inode *di, pgoff_t start,
 			    pgoff_t end)
 {
 	XA_STATE(xas, &di->pages, start);
+	struct page *batch[DORMANT_DISCARD_BATCH];
+	pgoff_t index[DORMANT_DISCARD_BATCH];
+	unsigned long total = 0;
 	struct page *page;
-	unsigned long n = 0;
+	int i, n;
 
-	xas_lock(&xas);
-	xas_for_each(&xas, page, end) {
-		xas_store(&xas, NULL);
-		n++;
-		if (need_resched()) {
-			xas_pause(&xas);
-			xas_unlock(&xas);
-			dormant_pool_put(page);
-			cond_resched();
-			xas_lock(&xas);
-			continue;
-		}
-		xas_unlock(&xas);
-		dormant_pool_put(page);
+	do {
+		/*
+		 * Take a batch out under the lock, give it back without it.
+		 * Entries are found first and erased after, so that erasing
+		 * (which may free and shrink nodes) never runs under the walk.
+		 */
+		n = 0;
 		xas_lock(&xas);
-	}
-	xas_unlock(&xas);
-	if (n) {
-		atomic_long_sub(n, &di->nr_present);
-		atomic64_add(n, &di->discards);
+		xas_for_each(&xas, page, end) {
+			index[n] = xas.xa_index;
+			batch[n++] = page;
+			if (n == DORMANT_DISCARD_BATCH)
+				break;
+		}
+		for (i = 0; i < n; i++)
+			__xa_erase(&di->pages, index[i]);
+		if (n)
+			xas_set(&xas, index[n - 1] + 1);
+		xas_unlock(&xas);
+		for (i = 0; i < n; i++)
+			dormant_pool_put(batch[i]);
+		total += n;
+		cond_resched();
+	} while (n == DORMANT_DISCARD_BATCH);
+
+	if (total) {
+		atomic_long_sub(total, &di->nr_present);
+		atomic64_add(total, &di->discards);
 	}
 }
 

@@ -521,6 +521,9 @@ TEST_F(obj, concurrent_faults_and_punches)
 }
 
 /* Pages go back to the pools when the object goes; none is lost. */
+/* Many xarray nodes' worth, so that eviction walks a real tree. */
+#define GONE_PAGES 2048L
+
 TEST(object_gone_returns_pages)
 {
 	long in_use0, diff;
@@ -533,15 +536,15 @@ TEST(object_gone_returns_pages)
 	in_use0 = node_stat(-1, "in_use");
 	dir = dormant_mount_scratch();
 	ASSERT_NE(NULL, dir);
-	fd = dormant_object(dir, "gone", 64 * PAGE);
+	fd = dormant_object(dir, "gone", GONE_PAGES * PAGE);
 	ASSERT_LE(0, fd);
-	mem = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	mem = mmap(NULL, GONE_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	memset(mem, 0x33, 64 * PAGE);
-	EXPECT_EQ(in_use0 + 64, node_stat(-1, "in_use"));
-	munmap(mem, 64 * PAGE);
+	memset(mem, 0x33, GONE_PAGES * PAGE);
+	EXPECT_EQ(in_use0 + GONE_PAGES, node_stat(-1, "in_use"));
+	munmap(mem, GONE_PAGES * PAGE);
 	close(fd);
-	EXPECT_EQ(in_use0 + 64, node_stat(-1, "in_use"));	/* still linked */
+	EXPECT_EQ(in_use0 + GONE_PAGES, node_stat(-1, "in_use"));	/* still linked */
 	dormant_umount_scratch(dir);
 	EXPECT_EQ(in_use0, node_stat(-1, "in_use"));
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);

@@ -59,5 +59,8 @@ else
 	status=1
 fi
 
-[ $kvm = 1 ] && run kvm_pattern_test "$bin/kvm_pattern_test"
+if [ $kvm = 1 ]; then
+	run kvm_pattern_test "$bin/kvm_pattern_test"
+	run qemu_guest_test sh "$top/selftests/qemu_guest_test.sh"
+fi
 exit $status

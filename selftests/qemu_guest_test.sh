@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stock QEMU boots a Linux guest (this machine's kernel, a busybox
+# initramfs) with its RAM on a dormant object
+# (memory-backend-file,mem-path=<dormant fs>/guest0,share=on). The guest
+# writes and checks 32 MiB; after it powers off, the object shows far fewer
+# pages backed than its RAM has, and the counters agree.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$top/tools/guest-lib.sh"
+
+require_root
+require_module_file
+command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
+[ -e /dev/kvm ] || skip_all "no /dev/kvm"
+
+ram_mb=${GUEST_RAM_MB:-512}
+ram_pages=$((ram_mb * 256))
+work=$(mktemp -d)
+mnt="$work/mnt"
+mkdir -p "$mnt"
+loaded_here=0
+cleanup() {
+	umount "$mnt" 2>/dev/null
+	[ $loaded_here = 1 ] && rmmod dormant 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+if ! module_loaded; then
+	insmod "$KO" || skip_all "cannot insmod $KO"
+	loaded_here=1
+fi
+
+cat > "$work/guest.sh" <<'G'
+dd if=/dev/urandom of=/tmp/a bs=1M count=32 2>/dev/null
+sum1=$(md5sum < /tmp/a)
+sum2=$(md5sum < /tmp/a)
+[ "$sum1" = "$sum2" ] && echo DORMANT_GUEST_OK
+G
+GUEST_SCRIPT="$work/guest.sh"
+GUEST_INITRD="$work/initrd.gz"
+export GUEST_SCRIPT GUEST_INITRD
+
+tap_plan 8
+check "mount -t dormant" mount -t dormant none "$mnt"
+check "a guest initramfs" guest_initrd "$GUEST_INITRD"
+in_use0=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
+t=$(guest_boot "$work/console.log" 600 -m "$ram_mb" \
+	-object "memory-backend-file,id=ram0,size=${ram_mb}M,mem-path=$mnt/guest0,share=on" \
+	-machine memory-backend=ram0)
+rc=$?
+diag "guest reached /init after ${t} s; QEMU exit status $rc"
+if grep -q "DORMANT_GUEST_DONE 0" "$work/console.log" && grep -q DORMANT_GUEST_OK "$work/console.log"; then
+	ok "the guest booted on dormant memory, wrote and read back 32 MiB"
+else
+	not_ok "the guest booted on dormant memory, wrote and read back 32 MiB"
+	sed 's/^/# console: /' "$work/console.log" | tail -n 30
+	sed 's/^/# qemu: /' "$work/console.log.qemu" | tail -n 10
+fi
+check "QEMU exited cleanly" test "$rc" = 0
+
+out=$("$top/build/bin/dormantctl" --json stat "$mnt/guest0")
+present=$(printf '%s' "$out" | sed -n 's/.*"present": *\([0-9]*\).*/\1/p')
+faults=$(printf '%s' "$out" | sed -n 's/.*"faults": *\([0-9]*\).*/\1/p')
+diag "object: $present of $ram_pages pages present, $faults faults"
+check "pages were faulted in (32 MiB at least: $present)" test "${present:-0}" -ge 8192
+check "far fewer pages present than RAM ($present < $ram_pages / 2)" \
+	test "${present:-$ram_pages}" -lt $((ram_pages / 2))
+in_use=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
+check "nodes count the object's pages in use ($in_use - $in_use0 = $present)" \
+	test $((in_use - in_use0)) = "${present:-x}"
+rm -f "$mnt/guest0"
+umount "$mnt"
+in_use=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
+check "all pages back in the pools once the object is gone" test "$in_use" = "$in_use0"
+tap_exit

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers to boot a stock QEMU/KVM Linux guest inside a sandbox host (or on
+# a real host), shared by selftests/qemu_guest_test.sh and tools/demo.sh.
+# Source it; it needs busybox-static, cpio, gzip, qemu-system-x86_64.
+
+# guest_initrd OUT [MODULE...]: a busybox initramfs whose /init prints
+# "DORMANT_GUEST_INIT <uptime>" on the serial console as its first act,
+# loads MODULEs (from this machine's /lib/modules/$(uname -r)), runs
+# /guest.sh if the caller put one in GUEST_SCRIPT, prints
+# "DORMANT_GUEST_DONE <status>" and powers off.
+guest_initrd() {
+	out=$1
+	shift
+	gdir=$(mktemp -d) || return 1
+	mkdir -p "$gdir/bin" "$gdir/dev" "$gdir/proc" "$gdir/sys" "$gdir/mods" "$gdir/tmp"
+	cp /bin/busybox "$gdir/bin/busybox" || return 1
+	n=0
+	for m in "$@"; do
+		for f in $(modprobe --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
+			n=$((n + 1))
+			case "$f" in
+			*.xz) xz -dc "$f" > "$gdir/mods/$(printf %02d $n).ko" ;;
+			*.zst) zstd -qdc "$f" > "$gdir/mods/$(printf %02d $n).ko" ;;
+			*) cp "$f" "$gdir/mods/$(printf %02d $n).ko" ;;
+			esac
+		done
+	done
+	cat > "$gdir/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+read up idle < /proc/uptime
+echo "DORMANT_GUEST_INIT $up" > /dev/ttyS0
+/bin/busybox --install -s /bin
+mount -t sysfs sys /sys
+for m in /mods/*.ko; do [ -e "$m" ] && insmod "$m"; done
+rc=0
+[ -f /guest.sh ] && { sh /guest.sh > /dev/ttyS0 2>&1; rc=$?; }
+echo "DORMANT_GUEST_DONE $rc" > /dev/ttyS0
+poweroff -f
+INIT
+	chmod 755 "$gdir/init"
+	[ -n "${GUEST_SCRIPT:-}" ] && cp "$GUEST_SCRIPT" "$gdir/guest.sh"
+	(cd "$gdir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+	rc=$?
+	rm -rf "$gdir"
+	return $rc
+}
+
+# guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
+# guest with the given memory arguments; the serial console goes to LOG.
+# Prints the seconds from QEMU's start to the guest's /init
+# ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
+# (124 on timeout).
+guest_boot() {
+	log=$1 tmo=$2
+	shift 2
+	: > "$log"
+	t0=$(date +%s.%N)
+	qemu-system-x86_64 -enable-kvm -cpu host -smp 1 -nodefaults \
+		-no-user-config -display none -no-reboot \
+		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-serial "file:$log" "$@" < /dev/null > "$log.qemu" 2>&1 &
+	qpid=$!
+	t_init=""
+	end=$(( $(date +%s) + tmo ))
+	while kill -0 $qpid 2>/dev/null; do
+		if [ -z "$t_init" ] && grep -q DORMANT_GUEST_INIT "$log"; then
+			t_init=$(date +%s.%N)
+		fi
+		if [ "$(date +%s)" -ge $end ]; then
+			kill -9 $qpid 2>/dev/null
+			wait $qpid 2>/dev/null
+			echo "timeout"
+			return 124
+		fi
+		sleep 0.05
+	done
+	wait $qpid
+	qrc=$?
+	[ -z "$t_init" ] && grep -q DORMANT_GUEST_INIT "$log" && t_init=$(date +%s.%N)
+	if [ -n "$t_init" ]; then
+		echo "$t0 $t_init" | awk '{ printf "%.2f\n", $2 - $1 }'
+	else
+		echo "none"
+	fi
+	return $qrc
+}
