@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/nodemask.h>
 #include <linux/spinlock.h>
+#include <linux/types.h>
 #include <linux/wait.h>
 
 #define DORMANT_VERSION	"0.2.0"
@@ -118,6 +119,8 @@ void dormant_pool_read(struct dormant_pool *pool,
 struct page *dormant_pool_get(int nid, const nodemask_t *allowed);
 void dormant_pool_put_zeroed(struct page *page);
 void dormant_pool_put(struct page *page);
+
+bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n);
 
 int dormant_fs_init(void);
 void dormant_fs_exit(void);

@@ -266,7 +266,6 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 	struct dormant_obj_stats __user *uarg = (void __user *)arg;
 	struct dormant_obj_stats st;
 	unsigned long pages;
-	int i;
 
 	if (cmd != DORMANT_IOC_OBJ_STATS) {
 		pr_warn_ratelimited("object %lu: unknown ioctl 0x%x (pid %d)\n",
@@ -280,13 +279,9 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 				    st.flags, st.pad, task_pid_nr(current));
 		return -EINVAL;
 	}
-	for (i = 0; i < ARRAY_SIZE(st.reserved); i++) {
-		if (st.reserved[i]) {
-			pr_warn_ratelimited("OBJ_STATS: reserved[%d] is not zero (pid %d)\n",
-					    i, task_pid_nr(current));
-			return -EINVAL;
-		}
-	}
+	if (!dormant_reserved_zero("OBJ_STATS", st.reserved,
+				   ARRAY_SIZE(st.reserved)))
+		return -EINVAL;
 	memset(&st, 0, sizeof(st));
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
 	st.size = i_size_read(inode);

@@ -15,10 +15,28 @@
 
 #include "dormant.h"
 
+/*
+ * True if the @n reserved words of a command's argument are all zero, as
+ * they must be; otherwise says which is not, naming @cmd.
+ */
+bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (reserved[i]) {
+			pr_warn_ratelimited("%s: reserved[%d] is not zero (pid %d)\n",
+					    cmd, i, task_pid_nr(current));
+			return false;
+		}
+	}
+	return true;
+}
+
 static int dormant_ioctl_get_version(struct dormant_version __user *uarg)
 {
 	struct dormant_version v;
-	int nid, i;
+	int nid;
 
 	if (copy_from_user(&v, uarg, sizeof(v)))
 		return -EFAULT;
@@ -27,13 +45,9 @@ static int dormant_ioctl_get_version(struct dormant_version __user *uarg)
 				    v.flags, task_pid_nr(current));
 		return -EINVAL;
 	}
-	for (i = 0; i < ARRAY_SIZE(v.reserved); i++) {
-		if (v.reserved[i]) {
-			pr_warn_ratelimited("GET_VERSION: reserved[%d] is not zero (pid %d)\n",
-					    i, task_pid_nr(current));
-			return -EINVAL;
-		}
-	}
+	if (!dormant_reserved_zero("GET_VERSION", v.reserved,
+				   ARRAY_SIZE(v.reserved)))
+		return -EINVAL;
 
 	memset(&v, 0, sizeof(v));
 	v.abi_major = DORMANT_ABI_MAJOR;
