@@ -36,6 +36,7 @@ USER_BINS := $(BUILD)/bin/dormantctl
 UNIT_TESTS := $(BUILD)/unit/test_libdormant
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
+	$(BUILD)/selftests/kvm_hook_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page
 

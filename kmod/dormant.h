@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-#define DORMANT_VERSION	"0.2.0"
+#define DORMANT_VERSION	"0.3.0"
 
 /* Upper bound of every page-count setting (4 TiB of 4 KiB pages). */
 #define DORMANT_MAX_PAGES	BIT(30)
@@ -116,11 +116,21 @@ void dormant_pool_kick(struct dormant_pool *pool);
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
 void dormant_pool_read(struct dormant_pool *pool,
 		       struct dormant_pool_snapshot *s);
-struct page *dormant_pool_get(int nid, const nodemask_t *allowed);
+struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served);
 void dormant_pool_put_zeroed(struct page *page);
 void dormant_pool_put(struct page *page);
 
 bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n);
+
+struct vm_area_struct;
+bool dormant_vma_is_ours(struct vm_area_struct *vma);
+int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr);
+
+struct dormant_vcpu_stats_req;
+int dormant_kvm_init(void);
+void dormant_kvm_exit(void);
+bool dormant_kvm_hooked(void);
+int dormant_ioctl_vcpu_stats(struct dormant_vcpu_stats_req __user *ureq);
 
 int dormant_fs_init(void);
 void dormant_fs_exit(void);

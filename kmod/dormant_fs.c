@@ -30,6 +30,7 @@
 
 #include "compat.h"
 #include "dormant.h"
+#include "dormant_trace.h"
 
 /**
  * struct dormant_inode - a guest memory object
@@ -107,6 +108,7 @@ static void dormant_discard(struct dormant_inode *di, pgoff_t start,
 	if (total) {
 		atomic_long_sub(total, &di->nr_present);
 		atomic64_add(total, &di->discards);
+		trace_dormant_discard(di->vfs_inode.i_ino, start, total);
 	}
 }
 
@@ -162,7 +164,7 @@ static vm_fault_t dormant_fault(struct vm_fault *vmf)
 	struct page *page, *old;
 	nodemask_t allowed;
 	vm_fault_t ret;
-	int nid;
+	int nid, path;
 
 	filemap_invalidate_lock_shared(mapping);
 	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)) {
@@ -172,7 +174,7 @@ static vm_fault_t dormant_fault(struct vm_fault *vmf)
 	page = xa_load(&di->pages, vmf->pgoff);
 	if (!page) {
 		nid = dormant_fault_nid(vma, vmf->pgoff, &allowed);
-		page = dormant_pool_get(nid, &allowed);
+		page = dormant_pool_get(nid, &allowed, &path);
 		if (!page) {
 			pr_warn_ratelimited("object %lu: no memory for the page at offset 0x%llx (node %d, pid %d): SIGBUS\n",
 					    inode->i_ino,
@@ -193,6 +195,9 @@ static vm_fault_t dormant_fault(struct vm_fault *vmf)
 		} else {
 			atomic_long_inc(&di->nr_present);
 			atomic64_inc(&di->faults);
+			trace_dormant_fault(inode->i_ino,
+					    (u64)vmf->pgoff << PAGE_SHIFT,
+					    page_to_nid(page), path);
 		}
 	}
 	ret = vmf_insert_page(vma, vmf->address, page);
@@ -204,6 +209,22 @@ out_unlock:
 static const struct vm_operations_struct dormant_vm_ops = {
 	.fault = dormant_fault,
 };
+
+bool dormant_vma_is_ours(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &dormant_vm_ops;
+}
+
+/*
+ * 1 if the object page mapped at @addr of our @vma is dormant, 0 if it is
+ * backed. Callable in atomic context (the KVM hook's probe).
+ */
+int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct dormant_inode *di = DORMANT_I(file_inode(vma->vm_file));
+
+	return xa_load(&di->pages, linear_page_index(vma, addr)) ? 0 : 1;
+}
 
 static int dormant_mmap(struct file *file, struct vm_area_struct *vma)
 {

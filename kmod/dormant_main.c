@@ -15,6 +15,9 @@
 
 #include "dormant.h"
 
+#define CREATE_TRACE_POINTS
+#include "dormant_trace.h"
+
 /*
  * True if the @n reserved words of a command's argument are all zero, as
  * they must be; otherwise says which is not, naming @cmd.
@@ -71,6 +74,8 @@ static long dormant_ctl_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case DORMANT_IOC_GET_VERSION:
 		return dormant_ioctl_get_version(uarg);
+	case DORMANT_IOC_VCPU_STATS:
+		return dormant_ioctl_vcpu_stats(uarg);
 	default:
 		pr_warn_ratelimited("unknown ioctl 0x%x (pid %d)\n", cmd,
 				    task_pid_nr(current));
@@ -105,15 +110,21 @@ static int __init dormant_init(void)
 	if (ret)
 		goto out_sysfs_exit;
 
-	ret = misc_register(&dormant_ctl_dev);
+	ret = dormant_kvm_init();
 	if (ret)
 		goto out_fs_exit;
+
+	ret = misc_register(&dormant_ctl_dev);
+	if (ret)
+		goto out_kvm_exit;
 
 	pr_info("version %s (ABI %u.%u) loaded, serving %u NUMA node(s)\n",
 		DORMANT_VERSION, DORMANT_ABI_MAJOR, DORMANT_ABI_MINOR,
 		nodes_weight(dormant_node_mask));
 	return 0;
 
+out_kvm_exit:
+	dormant_kvm_exit();
 out_fs_exit:
 	dormant_fs_exit();
 out_sysfs_exit:
@@ -124,6 +135,7 @@ out_sysfs_exit:
 static void __exit dormant_exit(void)
 {
 	misc_deregister(&dormant_ctl_dev);
+	dormant_kvm_exit();
 	dormant_fs_exit();
 	dormant_sysfs_exit();
 	pr_info("unloaded\n");

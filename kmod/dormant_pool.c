@@ -25,6 +25,7 @@
 #include <linux/topology.h>
 
 #include "dormant.h"
+#include "dormant_trace.h"
 
 /* Defaults for every node; each node's pool_pages can be changed in sysfs. */
 static unsigned long pool_pages_default = 8192;		/* 32 MiB */
@@ -254,6 +255,7 @@ static bool pool_work_one(struct dormant_pool *pool)
 		if (page) {
 			clear_highpage(page);
 			pool_count(pool, DN_ZEROED_BG);
+			trace_dormant_zero(pool->nid, true);
 		}
 		break;
 	}
@@ -353,6 +355,7 @@ static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path
 	if (page && *path == DN_FAULT_INLINE) {
 		clear_highpage(page);
 		pool_count(pool, DN_ZEROED_INLINE);
+		trace_dormant_zero(pool->nid, false);
 	}
 	if (page || !READ_ONCE(grow))
 		return page;
@@ -362,6 +365,7 @@ static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path
 		return NULL;
 	clear_highpage(page);
 	pool_count(pool, DN_ZEROED_INLINE);
+	trace_dormant_zero(pool->nid, false);
 	atomic_long_inc(&pool->in_use);
 	*path = DN_FAULT_ALLOC;
 	return page;
@@ -370,9 +374,10 @@ static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path
 /*
  * The fault path's page: zeroed, with one reference (the caller's), from
  * node @nid's pool, or else from the nearest other node in @allowed. Counts
- * how it was served on @nid's pool. NULL if no node could give one.
+ * how it was served on @nid's pool and in @served (a DN_FAULT_*). NULL if
+ * no node could give one.
  */
-struct page *dormant_pool_get(int nid, const nodemask_t *allowed)
+struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
 {
 	struct dormant_pool *pool;
 	enum dormant_stat path;
@@ -385,6 +390,7 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed)
 		page = pool_take(pool, &path);
 		if (page) {
 			pool_count(pool, path);
+			*served = path;
 			return page;
 		}
 		node_set(nid, tried);
@@ -407,6 +413,7 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed)
 			if (node_isset(nid, dormant_node_mask))
 				pool_count(&dormant_nodes[nid]->pool,
 					   DN_FAULT_OTHER_NODE);
+			*served = DN_FAULT_OTHER_NODE;
 			return page;
 		}
 	}

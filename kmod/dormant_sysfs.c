@@ -5,6 +5,8 @@
  *   /sys/kernel/dormant/version          module version
  *   /sys/kernel/dormant/abi_version      uapi major.minor
  *   /sys/kernel/dormant/nr_nodes         number of served NUMA nodes
+ *   /sys/kernel/dormant/kvm_hook         "attached" while we see KVM's
+ *                                        EPT/NPT violations
  *   /sys/kernel/dormant/nodes/node<N>/   one directory per served node
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
  *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
@@ -55,7 +57,16 @@ static ssize_t nr_nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute nr_nodes_attr = __ATTR_RO(nr_nodes);
 
+static ssize_t kvm_hook_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dormant_kvm_hooked() ? "attached" : "detached");
+}
+
+static struct kobj_attribute kvm_hook_attr = __ATTR_RO(kvm_hook);
+
 static struct attribute *dormant_attrs[] = {
+	&kvm_hook_attr.attr,
 	&version_attr.attr,
 	&abi_version_attr.attr,
 	&nr_nodes_attr.attr,

@@ -105,11 +105,41 @@ asm(".pushsection .rodata\n"
 extern const unsigned char g_code[], g_code_end[], g_fill[], g_count_nz[],
 	g_count_bad[];
 
+#define TEST_VM_MAX_VCPUS 4
+
 struct test_vm {
-	int kvm, vm, vcpu;
-	struct kvm_run *run;
+	int kvm, vm;
+	int nr_vcpus;
+	int vcpu[TEST_VM_MAX_VCPUS];
+	struct kvm_run *run[TEST_VM_MAX_VCPUS];
 	size_t run_size;
 };
+
+/* Add a vCPU (ids 0, 1, ...) in real mode at CS base 0; 0 or -errno. */
+static inline int test_vm_add_vcpu(struct test_vm *t)
+{
+	struct kvm_sregs sregs;
+	int i = t->nr_vcpus, fd;
+
+	if (i >= TEST_VM_MAX_VCPUS)
+		return -ENOSPC;
+	fd = ioctl(t->vm, KVM_CREATE_VCPU, i);
+	if (fd < 0)
+		return -errno;
+	t->vcpu[i] = fd;
+	t->nr_vcpus++;
+	t->run[i] = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	if (t->run[i] == MAP_FAILED)
+		return -errno;
+	if (ioctl(fd, KVM_GET_SREGS, &sregs))
+		return -errno;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(fd, KVM_SET_SREGS, &sregs))
+		return -errno;
+	return 0;
+}
 
 /* 0, or -errno with a message on stderr. Memory: @size bytes at @mem. */
 static inline int test_vm_create(struct test_vm *t, void *mem, size_t size)
@@ -118,10 +148,10 @@ static inline int test_vm_create(struct test_vm *t, void *mem, size_t size)
 		.slot = 0, .guest_phys_addr = 0, .memory_size = size,
 		.userspace_addr = (uintptr_t)mem,
 	};
-	struct kvm_sregs sregs;
+	int ret;
 
-	t->vm = t->vcpu = -1;
-	t->run = MAP_FAILED;
+	memset(t, 0, sizeof(*t));
+	t->vm = -1;
 	t->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (t->kvm < 0)
 		return -errno;
@@ -130,20 +160,12 @@ static inline int test_vm_create(struct test_vm *t, void *mem, size_t size)
 		goto fail;
 	if (ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &region))
 		goto fail;
-	t->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, 0);
-	if (t->vcpu < 0)
-		goto fail;
 	t->run_size = ioctl(t->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	t->run = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t->vcpu, 0);
-	if (t->run == MAP_FAILED)
+	ret = test_vm_add_vcpu(t);
+	if (ret) {
+		errno = -ret;
 		goto fail;
-	if (ioctl(t->vcpu, KVM_GET_SREGS, &sregs))
-		goto fail;
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	if (ioctl(t->vcpu, KVM_SET_SREGS, &sregs))
-		goto fail;
+	}
 	return 0;
 fail:
 	fprintf(stderr, "# test_vm_create: %s\n", strerror(errno));
@@ -152,10 +174,13 @@ fail:
 
 static inline void test_vm_destroy(struct test_vm *t)
 {
-	if (t->run != MAP_FAILED)
-		munmap(t->run, t->run_size);
-	if (t->vcpu >= 0)
-		close(t->vcpu);
+	int i;
+
+	for (i = 0; i < t->nr_vcpus; i++) {
+		if (t->run[i] && t->run[i] != MAP_FAILED)
+			munmap(t->run[i], t->run_size);
+		close(t->vcpu[i]);
+	}
 	if (t->vm >= 0)
 		close(t->vm);
 	if (t->kvm >= 0)
@@ -169,41 +194,48 @@ static inline void test_vm_load_code(void *mem)
 }
 
 /*
- * Run @routine over pages [first, end) and return its si, or -1 (with a
- * message) if the vCPU did not halt cleanly.
+ * Run @routine on vCPU @i over pages [first, end) and return its si, or -1
+ * (with a message) if the vCPU did not halt cleanly.
  */
-static inline long test_vm_call(struct test_vm *t, const unsigned char *routine,
-				unsigned int first, unsigned int end)
+static inline long test_vm_call_on(struct test_vm *t, int i,
+				   const unsigned char *routine,
+				   unsigned int first, unsigned int end)
 {
 	struct kvm_regs regs = { 0 };
-	int i;
+	int n;
 
 	regs.rip = GUEST_CODE_GPA + (routine - g_code);
 	regs.rflags = 2;
 	regs.rbx = first;
 	regs.rdx = end;
-	if (ioctl(t->vcpu, KVM_SET_REGS, &regs)) {
+	if (ioctl(t->vcpu[i], KVM_SET_REGS, &regs)) {
 		fprintf(stderr, "# KVM_SET_REGS: %s\n", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < 16; i++) {
-		if (ioctl(t->vcpu, KVM_RUN, 0)) {
+	for (n = 0; n < 16; n++) {
+		if (ioctl(t->vcpu[i], KVM_RUN, 0)) {
 			fprintf(stderr, "# KVM_RUN: %s\n", strerror(errno));
 			return -1;
 		}
-		if (t->run->exit_reason == KVM_EXIT_HLT)
+		if (t->run[i]->exit_reason == KVM_EXIT_HLT)
 			break;
-		if (t->run->exit_reason != KVM_EXIT_INTR) {
+		if (t->run[i]->exit_reason != KVM_EXIT_INTR) {
 			fprintf(stderr, "# unexpected KVM exit %u\n",
-				t->run->exit_reason);
+				t->run[i]->exit_reason);
 			return -1;
 		}
 	}
-	if (ioctl(t->vcpu, KVM_GET_REGS, &regs)) {
+	if (ioctl(t->vcpu[i], KVM_GET_REGS, &regs)) {
 		fprintf(stderr, "# KVM_GET_REGS: %s\n", strerror(errno));
 		return -1;
 	}
 	return (long)(regs.rsi & 0xffff);
+}
+
+static inline long test_vm_call(struct test_vm *t, const unsigned char *routine,
+				unsigned int first, unsigned int end)
+{
+	return test_vm_call_on(t, 0, routine, first, end);
 }
 
 /* The pattern g_fill writes, checked from the host side. */

@@ -3,7 +3,8 @@
 #
 # make demo: the main job, in a sandbox host (10 GiB, two NUMA nodes) on the
 # newest kernel series: load the module, boot a stock QEMU/KVM Linux guest
-# with 8 GiB of RAM on dormant memory, show the pools, then boot the same
+# (2 vCPUs) with 8 GiB of RAM on dormant memory, show its stalls per vCPU
+# and the pools, then boot the same
 # guest with QEMU's -mem-prealloc on ordinary memory, and compare the time
 # from QEMU's start to the guest's /init.
 set -u
@@ -23,7 +24,8 @@ mkdir -p /run/dormant
 mount -t dormant none /run/dormant
 GUEST_INITRD=/tmp/guest-initrd.gz
 GUEST_SCRIPT=
-export GUEST_INITRD GUEST_SCRIPT
+GUEST_SMP=2
+export GUEST_INITRD GUEST_SCRIPT GUEST_SMP
 guest_initrd \$GUEST_INITRD
 echo '== dormant $kver sandbox host, NUMA nodes with memory:' \$(cat /sys/devices/system/node/has_memory)
 build/bin/dormantctl info
@@ -34,6 +36,8 @@ d=\$(guest_boot /tmp/dormant.log 900 -m $ram \
 	-object memory-backend-file,id=ram0,size=$ram,mem-path=/run/dormant,share=on \
 	-machine memory-backend=ram0) || { cat /tmp/dormant.log.qemu; exit 1; }
 echo \"guest /init after \$d s\"
+echo '== EPT/NPT-violation stalls of that guest on dormant memory, per vCPU'
+build/bin/dormantctl vcpus
 echo '== pools after the dormant guest (its object is gone: its pages are back)'
 build/bin/dormantctl stats
 echo '== booting the same guest with -mem-prealloc on ordinary memory'

@@ -48,7 +48,8 @@ INIT
 }
 
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
-# guest with the given memory arguments; the serial console goes to LOG.
+# guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
+# serial console goes to LOG.
 # Prints the seconds from QEMU's start to the guest's /init
 # ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
 # (124 on timeout).
@@ -57,7 +58,7 @@ guest_boot() {
 	shift 2
 	: > "$log"
 	t0=$(date +%s.%N)
-	qemu-system-x86_64 -enable-kvm -cpu host -smp 1 -nodefaults \
+	qemu-system-x86_64 -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" -nodefaults \
 		-no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \

@@ -6,6 +6,7 @@
  *   dormantctl [--json] stats      per-node pools and fault counters
  *   dormantctl [--json] objects    every guest memory object a process holds
  *   dormantctl [--json] stat FILE  one object
+ *   dormantctl [--json] [--reset] vcpus   stalls per VM and vCPU
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,10 +37,13 @@ static void usage(FILE *out)
 		"                  and counters (faults by path, zeroing, discards)\n"
 		"  objects         guest memory objects that processes hold open\n"
 		"  stat FILE...    the given guest memory objects\n"
+		"  vcpus           EPT/NPT-violation stalls on dormant memory per VM\n"
+		"                  and vCPU, with their latency (--reset zeroes them)\n"
 		"\n"
 		"options:\n"
 		"  -j, --json      print JSON instead of a table\n"
 		"  -d, --device P  control device (default %s)\n"
+		"  -r, --reset     with vcpus: zero the counters after showing them\n"
 		"  -h, --help      this text\n",
 		DORMANT_CTL_PATH);
 }
@@ -53,6 +57,26 @@ static int print_json(struct json_object *o)
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 	json_object_put(o);
 	return 0;
+}
+
+static int cmd_vcpus(const char *dev, int json, int reset)
+{
+	struct dormant_vcpu_stats *v;
+	int fd, n, ret;
+
+	fd = dmt_open_ctl(dev);
+	if (fd < 0)
+		return 1;
+	ret = dmt_vcpu_stats(fd, reset, &v, &n);
+	close(fd);
+	if (ret)
+		return 1;
+	if (json)
+		ret = print_json(dmt_vcpus_to_json(v, n));
+	else
+		dmt_vcpus_print_table(v, n, stdout);
+	free(v);
+	return ret;
 }
 
 static int cmd_info(const char *dev, int json)
@@ -261,19 +285,23 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "reset", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *cmd;
-	int json = 0, c, nargs;
+	int json = 0, reset = 0, c, nargs;
 
-	while ((c = getopt_long(argc, argv, "jd:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'd':
 			dev = optarg;
+			break;
+		case 'r':
+			reset = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -290,6 +318,11 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
+	if (reset && strcmp(cmd, "vcpus")) {
+		fprintf(stderr, "dormantctl: --reset only goes with 'vcpus'\n");
+		usage(stderr);
+		return 2;
+	}
 	if (!strcmp(cmd, "stat")) {
 		if (nargs < 1) {
 			fprintf(stderr, "dormantctl: 'stat' needs at least one FILE\n");
@@ -299,7 +332,7 @@ int main(int argc, char **argv)
 		return cmd_stat(argv + optind + 1, nargs, json);
 	}
 	if (!strcmp(cmd, "info") || !strcmp(cmd, "stats") ||
-	    !strcmp(cmd, "objects")) {
+	    !strcmp(cmd, "objects") || !strcmp(cmd, "vcpus")) {
 		if (nargs) {
 			fprintf(stderr, "dormantctl: '%s' takes no arguments\n", cmd);
 			usage(stderr);
@@ -309,6 +342,8 @@ int main(int argc, char **argv)
 			return cmd_info(dev, json);
 		if (!strcmp(cmd, "stats"))
 			return cmd_stats(json);
+		if (!strcmp(cmd, "vcpus"))
+			return cmd_vcpus(dev, json, reset);
 		return cmd_objects(json);
 	}
 	fprintf(stderr, "dormantctl: unknown command '%s'\n", cmd);

@@ -354,3 +354,111 @@ void dmt_objects_print_table(const struct dmt_object *objs, int n, FILE *out)
 			(unsigned long long)st->discards, objs[i].path);
 	}
 }
+
+int dmt_vcpu_stats(int fd, int reset, struct dormant_vcpu_stats **out, int *n)
+{
+	struct dormant_vcpu_stats_req req;
+	struct dormant_vcpu_stats *v = NULL;
+	unsigned int room = 16;
+
+	for (;;) {
+		struct dormant_vcpu_stats *nv = realloc(v, room * sizeof(*v));
+
+		if (!nv) {
+			free(v);
+			fprintf(stderr, "out of memory\n");
+			return -ENOMEM;
+		}
+		v = nv;
+		memset(&req, 0, sizeof(req));
+		req.flags = reset ? DORMANT_VCPU_STATS_RESET : 0;
+		req.count = room;
+		req.entries = (uintptr_t)v;
+		if (!ioctl(fd, DORMANT_IOC_VCPU_STATS, &req))
+			break;
+		/* more vCPUs than room: ask again with enough */
+		if (errno != ENOSPC || req.count <= room) {
+			int err = errno;
+
+			fprintf(stderr, "DORMANT_IOC_VCPU_STATS failed: %s\n",
+				strerror(err));
+			free(v);
+			return -err;
+		}
+		room = req.count + 16;
+	}
+	*out = v;
+	*n = (int)req.count;
+	return 0;
+}
+
+unsigned long long dmt_hist_quantile(const unsigned long long *hist, int buckets,
+				     double q)
+{
+	unsigned long long total = 0, seen = 0;
+	int b;
+
+	for (b = 0; b < buckets; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	for (b = 0; b < buckets; b++) {
+		seen += hist[b];
+		if ((double)seen >= q * (double)total)
+			return 2ULL << b;
+	}
+	return 2ULL << (buckets - 1);
+}
+
+static unsigned long long vcpu_stalls(const struct dormant_vcpu_stats *v)
+{
+	return v->dormant_stalls + v->backed_stalls;
+}
+
+struct json_object *dmt_vcpus_to_json(const struct dormant_vcpu_stats *v, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	int i, b;
+
+	if (!arr)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *h = json_object_new_array();
+
+		json_object_object_add(o, "vm", json_object_new_int64(v[i].vm_id));
+		json_object_object_add(o, "pid", json_object_new_int64(v[i].pid));
+		json_object_object_add(o, "vcpu", json_object_new_int64(v[i].vcpu_id));
+		json_object_object_add(o, "dormant_stalls",
+				       json_object_new_int64((int64_t)v[i].dormant_stalls));
+		json_object_object_add(o, "backed_stalls",
+				       json_object_new_int64((int64_t)v[i].backed_stalls));
+		json_object_object_add(o, "stall_ns_total",
+				       json_object_new_int64((int64_t)v[i].stall_ns_total));
+		for (b = 0; b < DORMANT_HIST_BUCKETS; b++)
+			json_object_array_add(h, json_object_new_int64((int64_t)v[i].hist[b]));
+		json_object_object_add(o, "hist_log2_ns", h);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+void dmt_vcpus_print_table(const struct dormant_vcpu_stats *v, int n, FILE *out)
+{
+	int i;
+
+	fprintf(out, "%-4s %-8s %-5s %12s %12s %10s %10s %10s\n", "VM", "PID",
+		"VCPU", "DORMANT", "BACKED", "MEAN(us)", "P50(us)", "P99(us)");
+	for (i = 0; i < n; i++) {
+		unsigned long long stalls = vcpu_stalls(&v[i]);
+		const unsigned long long *h = (const unsigned long long *)v[i].hist;
+
+		fprintf(out, "%-4u %-8u %-5u %12llu %12llu %10.1f %10.1f %10.1f\n",
+			v[i].vm_id, v[i].pid, v[i].vcpu_id,
+			(unsigned long long)v[i].dormant_stalls,
+			(unsigned long long)v[i].backed_stalls,
+			stalls ? (double)v[i].stall_ns_total / stalls / 1000.0 : 0.0,
+			dmt_hist_quantile(h, DORMANT_HIST_BUCKETS, 0.5) / 1000.0,
+			dmt_hist_quantile(h, DORMANT_HIST_BUCKETS, 0.99) / 1000.0);
+	}
+}

@@ -94,6 +94,20 @@ int dmt_obj_stats(int fd, struct dormant_obj_stats *st);
 struct json_object *dmt_objects_to_json(const struct dmt_object *objs, int n);
 void dmt_objects_print_table(const struct dmt_object *objs, int n, FILE *out);
 
+/*
+ * Every vCPU's stall counters (DORMANT_IOC_VCPU_STATS), optionally reset
+ * after reading. On success *out is a malloc'ed array of *n entries.
+ * Returns 0 or -errno (with a message on stderr).
+ */
+int dmt_vcpu_stats(int fd, int reset, struct dormant_vcpu_stats **out, int *n);
+
+/* Upper bound in ns of the histogram bucket holding quantile @q (0..1). */
+unsigned long long dmt_hist_quantile(const unsigned long long *hist, int buckets,
+				     double q);
+
+struct json_object *dmt_vcpus_to_json(const struct dormant_vcpu_stats *v, int n);
+void dmt_vcpus_print_table(const struct dormant_vcpu_stats *v, int n, FILE *out);
+
 /* The info as a JSON object (caller puts it) and as a text table. */
 struct json_object *dmt_info_to_json(const struct dmt_info *info);
 int dmt_info_print_table(const struct dmt_info *info, FILE *out);

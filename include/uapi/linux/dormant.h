@@ -24,7 +24,7 @@
  * feature bits. Userspace checks the major number and the feature bits.
  */
 #define DORMANT_ABI_MAJOR	0
-#define DORMANT_ABI_MINOR	2
+#define DORMANT_ABI_MINOR	3
 
 /* Path of the control device, created by the module (a misc device). */
 #define DORMANT_CTL_PATH	"/dev/dormant"
@@ -40,7 +40,14 @@
  *   mappings must be MAP_SHARED. The files answer DORMANT_IOC_OBJ_STATS.
  */
 #define DORMANT_F_MEMFS		(1ULL << 0)
-#define DORMANT_F_ALL		(DORMANT_F_MEMFS)
+/*
+ * DORMANT_F_VCPU_STATS: the module sees KVM's EPT/NPT violations (through
+ *   KVM's kvm_page_fault and kvm_entry tracepoints, once kvm.ko is loaded;
+ *   /sys/kernel/dormant/kvm_hook says whether it is attached) and accounts
+ *   stalls on its memory per VM and vCPU: DORMANT_IOC_VCPU_STATS.
+ */
+#define DORMANT_F_VCPU_STATS	(1ULL << 1)
+#define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS)
 
 /* f_type of the "dormant" filesystem, as statfs(2) reports it ("dorm"). */
 #define DORMANT_FS_MAGIC	0x646f726d
@@ -90,9 +97,61 @@ struct dormant_obj_stats {
 	__u64 reserved[4];
 };
 
+/* Buckets of the stall latency histogram: bucket b counts stalls that
+ * lasted [2^b, 2^(b+1)) ns (bucket 0 also takes 0 ns, the last one
+ * everything longer).
+ */
+#define DORMANT_HIST_BUCKETS	32
+
+/**
+ * struct dormant_vcpu_stats - one vCPU's stalls on dormant memory
+ * @vm_id:          the module's number for the VM (stable while it is known)
+ * @vcpu_id:        KVM's vcpu_id
+ * @pid:            the process that runs the VM
+ * @pad:            zero
+ * @dormant_stalls: EPT/NPT violations on dormant pages of our objects
+ * @backed_stalls:  violations on pages of our objects already backed (their
+ *                  host mapping was gone, e.g. after a host-side access
+ *                  pattern or reclaim of KVM's entry)
+ * @stall_ns_total: time from those violations to the vCPU's next guest entry
+ * @hist:           the same, as a log2 histogram (DORMANT_HIST_BUCKETS)
+ * @reserved:       zero
+ */
+struct dormant_vcpu_stats {
+	__u32 vm_id;
+	__u32 vcpu_id;
+	__u32 pid;
+	__u32 pad;
+	__u64 dormant_stalls;
+	__u64 backed_stalls;
+	__u64 stall_ns_total;
+	__u64 hist[DORMANT_HIST_BUCKETS];
+	__u64 reserved[4];
+};
+
+/* Zero every vCPU's counters after reading them. */
+#define DORMANT_VCPU_STATS_RESET	(1U << 0)
+
+/**
+ * struct dormant_vcpu_stats_req - argument of DORMANT_IOC_VCPU_STATS
+ * @flags:    in: DORMANT_VCPU_STATS_RESET or 0
+ * @count:    in: room in @entries; out: how many vCPUs there are. If they
+ *            did not all fit, the first @count are copied and the command
+ *            fails with -ENOSPC (ask again with more room)
+ * @entries:  in: user pointer to an array of struct dormant_vcpu_stats
+ * @reserved: in: must be zero
+ */
+struct dormant_vcpu_stats_req {
+	__u32 flags;
+	__u32 count;
+	__u64 entries;
+	__u64 reserved[4];
+};
+
 #define DORMANT_IOC_MAGIC	0xd0
 
 #define DORMANT_IOC_GET_VERSION	_IOWR(DORMANT_IOC_MAGIC, 0x00, struct dormant_version)
 #define DORMANT_IOC_OBJ_STATS	_IOWR(DORMANT_IOC_MAGIC, 0x01, struct dormant_obj_stats)
+#define DORMANT_IOC_VCPU_STATS	_IOWR(DORMANT_IOC_MAGIC, 0x02, struct dormant_vcpu_stats_req)
 
 #endif /* _UAPI_LINUX_DORMANT_H */

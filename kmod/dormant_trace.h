@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dormant's own tracepoints, for perf trace and bpftrace:
+ *   dormant:dormant_fault    a dormant page made present (object, offset,
+ *                            node that served it, path)
+ *   dormant:dormant_zero     a page zeroed (node, in the background or inline)
+ *   dormant:dormant_discard  pages made dormant again (object, first page, count)
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM dormant
+
+#if !defined(_DORMANT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _DORMANT_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(dormant_fault,
+	    TP_PROTO(unsigned long ino, u64 offset, int nid, int path),
+	    TP_ARGS(ino, offset, nid, path),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, offset)
+			     __field(int, nid)
+			     __field(int, path)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->offset = offset;
+			   __entry->nid = nid;
+			   __entry->path = path;),
+	    TP_printk("object=%lu offset=0x%llx node=%d path=%s", __entry->ino,
+		      __entry->offset, __entry->nid,
+		      __print_symbolic(__entry->path,
+				       { DN_FAULT_ZEROED, "zeroed" },
+				       { DN_FAULT_INLINE, "inline" },
+				       { DN_FAULT_ALLOC, "alloc" },
+				       { DN_FAULT_OTHER_NODE, "other_node" }))
+);
+
+TRACE_EVENT(dormant_zero,
+	    TP_PROTO(int nid, bool background),
+	    TP_ARGS(nid, background),
+	    TP_STRUCT__entry(__field(int, nid)
+			     __field(bool, background)),
+	    TP_fast_assign(__entry->nid = nid;
+			   __entry->background = background;),
+	    TP_printk("node=%d %s", __entry->nid,
+		      __entry->background ? "background" : "inline")
+);
+
+TRACE_EVENT(dormant_discard,
+	    TP_PROTO(unsigned long ino, u64 first, u64 nr),
+	    TP_ARGS(ino, first, nr),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, first)
+			     __field(u64, nr)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->first = first;
+			   __entry->nr = nr;),
+	    TP_printk("object=%lu first_page=%llu pages=%llu", __entry->ino,
+		      __entry->first, __entry->nr)
+);
+
+#endif /* _DORMANT_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE dormant_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_hook_test: the module's probe on KVM's kvm_page_fault/kvm_entry
+ * tracepoints sees every EPT/NPT-violation stall on dormant memory, with its
+ * vCPU, and accounts for it (DORMANT_IOC_VCPU_STATS). Needs the module and
+ * KVM loaded; skips (exit 4) without them.
+ *
+ *   kvm_hook_test              the harness tests
+ *   kvm_hook_test spin SECONDS [DIR]
+ *                              run a VM (memory: anonymous, or an object in
+ *                              the dormant filesystem mounted at DIR) until
+ *                              SECONDS have passed; for the unload test
+ *   kvm_hook_test hold SECONDS hold an idle VM open (see run_tests.sh)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dormant.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "dormant_util.h"
+
+#define OBJ_PAGES	256UL
+#define OBJ_SIZE	(OBJ_PAGES * PAGE)
+
+/* All vCPU stats; *n entries in a malloc'ed array, or NULL on error. */
+static struct dormant_vcpu_stats *vcpu_stats(int ctl, int reset, int *n)
+{
+	struct dormant_vcpu_stats_req req = { 0 };
+	struct dormant_vcpu_stats *v;
+
+	req.flags = reset ? DORMANT_VCPU_STATS_RESET : 0;
+	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req) && errno != ENOSPC)
+		return NULL;
+	v = calloc(req.count + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	req.entries = (uintptr_t)v;
+	req.count += 1;
+	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req)) {
+		free(v);
+		return NULL;
+	}
+	*n = req.count;
+	return v;
+}
+
+/* The entry of vCPU @vcpu of the VM run by this process that has the most
+ * stalls (VMs are told apart by the kernel; a test makes one at a time).
+ */
+static int find_vcpu(int ctl, int vm_id, int vcpu, struct dormant_vcpu_stats *out)
+{
+	struct dormant_vcpu_stats *v;
+	int i, n, found = 0;
+
+	v = vcpu_stats(ctl, 0, &n);
+	if (!v)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((int)v[i].pid == getpid() && (int)v[i].vcpu_id == vcpu &&
+		    (vm_id < 0 || (int)v[i].vm_id == vm_id)) {
+			*out = v[i];
+			found = 1;
+		}
+	}
+	free(v);
+	return found;
+}
+
+static uint64_t hist_sum(const struct dormant_vcpu_stats *s)
+{
+	uint64_t sum = 0;
+	int b;
+
+	for (b = 0; b < DORMANT_HIST_BUCKETS; b++)
+		sum += s->hist[b];
+	return sum;
+}
+
+static int hooked(void)
+{
+	char buf[16] = "";
+	int fd = open("/sys/kernel/dormant/kvm_hook", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "attached", 8);
+}
+
+FIXTURE(hook) {
+	char *dir;
+	int fd, ctl;
+	uint8_t *mem;
+	struct test_vm vm;
+	int have_vm;
+};
+
+FIXTURE_SETUP(hook)
+{
+	int n;
+
+	self->fd = self->ctl = -1;
+	self->mem = MAP_FAILED;
+	self->have_vm = 0;
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	if (access("/dev/kvm", F_OK))
+		SKIP(return, "no /dev/kvm");
+	ASSERT_TRUE(hooked()) TH_LOG("kvm is loaded but the hook is not attached");
+	self->ctl = open(DORMANT_CTL_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->ctl);
+	free(vcpu_stats(self->ctl, 1, &n));	/* start from zero */
+	self->dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, self->dir);
+	self->fd = dormant_object(self->dir, "vm", OBJ_SIZE);
+	ASSERT_LE(0, self->fd);
+	self->mem = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	ASSERT_EQ(0, test_vm_create(&self->vm, self->mem, OBJ_SIZE));
+	self->have_vm = 1;
+	test_vm_load_code(self->mem);		/* the code page is backed */
+}
+
+FIXTURE_TEARDOWN(hook)
+{
+	if (self->have_vm)
+		test_vm_destroy(&self->vm);
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, OBJ_SIZE);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->ctl >= 0)
+		close(self->ctl);
+	dormant_umount_scratch(self->dir);
+}
+
+/* N dormant pages touched: N dormant stalls; touched again: none. */
+TEST_F(hook, dormant_stalls_counted)
+{
+	struct dormant_vcpu_stats s;
+
+	uint64_t backed;
+
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_count_nz, 16, 56));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(40, s.dormant_stalls);
+	/* the code page was backed by the host's write: its first fetch */
+	EXPECT_EQ(1, s.backed_stalls);
+	EXPECT_EQ(s.dormant_stalls + s.backed_stalls, hist_sum(&s));
+	EXPECT_LT(0, s.stall_ns_total);
+
+	/* mapped in the NPT now: reading them again stalls no more */
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_count_nz, 16, 56));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(40, s.dormant_stalls);
+	EXPECT_EQ(1, s.backed_stalls);
+	/*
+	 * Writing them may stall once more each, as backed pages: KVM may have
+	 * mapped a page read-only for the read fault (it does on 6.12, whose
+	 * fast GUP refuses our pages: Documentation/design.rst). Writing them
+	 * again stalls no more.
+	 */
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_fill, 16, 56));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(40, s.dormant_stalls);
+	EXPECT_GE(41, s.backed_stalls);
+	backed = s.backed_stalls;
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_fill, 16, 56));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(40, s.dormant_stalls);
+	EXPECT_EQ(backed, s.backed_stalls);
+	EXPECT_EQ(s.dormant_stalls + s.backed_stalls, hist_sum(&s));
+}
+
+/* Pages the host backed are backed stalls, not dormant ones. */
+TEST_F(hook, backed_stalls_counted)
+{
+	struct dormant_vcpu_stats s;
+	unsigned long p;
+
+	for (p = 100; p < 110; p++)
+		self->mem[p * PAGE] = 0;
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_count_nz, 100, 110));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(0, s.dormant_stalls);
+	EXPECT_EQ(11, s.backed_stalls);
+	EXPECT_EQ(11, hist_sum(&s));
+}
+
+/* Two vCPUs of one VM are told apart. */
+TEST_F(hook, two_vcpus)
+{
+	struct dormant_vcpu_stats s0, s1;
+
+	ASSERT_EQ(0, test_vm_add_vcpu(&self->vm));
+	ASSERT_EQ(0, test_vm_call_on(&self->vm, 0, g_fill, 16, 32));
+	ASSERT_EQ(0, test_vm_call_on(&self->vm, 1, g_fill, 64, 100));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s0));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 1, &s1));
+	EXPECT_EQ(s0.vm_id, s1.vm_id);
+	EXPECT_EQ(16, s0.dormant_stalls);
+	EXPECT_EQ(36, s1.dormant_stalls);
+	EXPECT_EQ(s0.dormant_stalls + s0.backed_stalls, hist_sum(&s0));
+	EXPECT_EQ(s1.dormant_stalls + s1.backed_stalls, hist_sum(&s1));
+}
+
+/* A punched page stalls as dormant again. */
+TEST_F(hook, punched_page_stalls_again)
+{
+	struct dormant_vcpu_stats s;
+
+	ASSERT_EQ(0, test_vm_call(&self->vm, g_fill, 16, 32));
+	ASSERT_EQ(0, fallocate(self->fd, 3 /* PUNCH_HOLE|KEEP_SIZE */,
+			       20 * PAGE, 4 * PAGE));
+	/* 12 pages keep the pattern, the 4 punched ones read zero */
+	ASSERT_EQ(12, test_vm_call(&self->vm, g_count_nz, 16, 32));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(16 + 4, s.dormant_stalls);
+}
+
+/* A VM whose memory is not ours is not accounted at all. */
+TEST_F(hook, other_memory_ignored)
+{
+	struct dormant_vcpu_stats *v;
+	struct test_vm other;
+	void *anon;
+	int n0, n1;
+
+	free(vcpu_stats(self->ctl, 0, &n0));
+	anon = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ASSERT_EQ(0, test_vm_create(&other, anon, OBJ_SIZE));
+	test_vm_load_code(anon);
+	EXPECT_EQ(0, test_vm_call(&other, g_fill, 16, 200));
+	v = vcpu_stats(self->ctl, 0, &n1);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(n0, n1);
+	free(v);
+	test_vm_destroy(&other);
+	munmap(anon, OBJ_SIZE);
+}
+
+/* Reset zeroes; garbage gets EINVAL/EFAULT; too little room gets ENOSPC. */
+TEST_F(hook, stats_ioctl)
+{
+	struct dormant_vcpu_stats_req req;
+	struct dormant_vcpu_stats s, one;
+	int i, n;
+
+	ASSERT_EQ(0, test_vm_add_vcpu(&self->vm));
+	ASSERT_EQ(0, test_vm_call_on(&self->vm, 0, g_fill, 16, 20));
+	ASSERT_EQ(0, test_vm_call_on(&self->vm, 1, g_fill, 20, 24));
+
+	memset(&req, 0, sizeof(req));
+	req.count = 1;
+	req.entries = (uintptr_t)&one;
+	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_LE(2, req.count);
+
+	memset(&req, 0, sizeof(req));
+	req.flags = 2;
+	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
+	EXPECT_EQ(EINVAL, errno);
+	for (i = 0; i < 4; i++) {
+		memset(&req, 0, sizeof(req));
+		req.reserved[i] = 1;
+		EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	memset(&req, 0, sizeof(req));
+	req.count = 4;
+	req.entries = 16;	/* not a valid pointer */
+	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	free(vcpu_stats(self->ctl, 1, &n));
+	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
+	EXPECT_EQ(0, s.dormant_stalls + s.backed_stalls + s.stall_ns_total +
+		     hist_sum(&s));
+}
+
+/* spin SECONDS [DIR]: keep a VM running, for the unload test. */
+static int spin(int seconds, const char *dir)
+{
+	struct test_vm vm;
+	time_t end = time(NULL) + seconds;
+	uint8_t *mem;
+	long runs = 0;
+	int fd = -1;
+
+	if (dir) {
+		fd = dormant_object(dir, "spin", OBJ_SIZE);
+		if (fd < 0) {
+			fprintf(stderr, "spin: object in %s: %s\n", dir, strerror(-fd));
+			return 1;
+		}
+		mem = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	} else {
+		mem = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	}
+	if (mem == MAP_FAILED || test_vm_create(&vm, mem, OBJ_SIZE))
+		return 1;
+	test_vm_load_code(mem);
+	while (time(NULL) < end) {
+		if (test_vm_call(&vm, g_fill, 16, 200) != 0 ||
+		    test_vm_call(&vm, g_count_bad, 16, 200) != 0) {
+			fprintf(stderr, "spin: guest run %ld failed\n", runs);
+			return 1;
+		}
+		runs++;
+	}
+	printf("spin: %ld guest runs\n", runs);
+	test_vm_destroy(&vm);
+	return 0;
+}
+
+/*
+ * hold SECONDS: keep an idle VM open, so that KVM's preempt-notifier static
+ * key stays on while other tests create and destroy VMs.
+ */
+static int hold(int seconds)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+	if (kvm < 0)
+		return 1;
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return 1;
+	sleep(seconds);
+	close(vm);
+	close(kvm);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "hold"))
+		return hold(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "spin"))
+		return spin(atoi(argv[2]), argc > 3 ? argv[3] : NULL);
+	return test_harness_run(argc, argv);
+}
