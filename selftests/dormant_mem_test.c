@@ -465,6 +465,59 @@ TEST_F(obj, numa_placement)
 	test_vm_destroy(&vm);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/* Lines of the trace buffer that contain @what. */
+static int trace_count(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace", "re");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The module's own tracepoints fire, with what they say they carry. */
+TEST_F(obj, tracepoints)
+{
+	const char *ev = "/sys/kernel/tracing/events/dormant";
+	char path[256];
+	unsigned long i;
+
+	if (access(ev, F_OK))
+		SKIP(return, "no %s (tracefs not mounted?)", ev);
+	ASSERT_EQ(0, write_file("/sys/kernel/tracing/trace", ""));
+	snprintf(path, sizeof(path), "%s/enable", ev);
+	ASSERT_EQ(0, write_file(path, "1"));
+	for (i = 0; i < 5; i++)
+		self->mem[(40 + i) * PAGE] = 1;
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       40 * PAGE, 2 * PAGE));
+	write_file(path, "0");
+	EXPECT_EQ(5, trace_count("dormant_fault:"));
+	EXPECT_EQ(1, trace_count("offset=0x2c000 node="));	/* page 44 */
+	EXPECT_EQ(1, trace_count("dormant_discard:"));
+	EXPECT_EQ(1, trace_count("first_page=40 pages=2"));
+	EXPECT_LE(0, trace_count("dormant_zero:"));
+	write_file("/sys/kernel/tracing/trace", "");
+}
+
 struct race_arg {
 	uint8_t *mem;
 	int fd;
