@@ -60,7 +60,7 @@ if [ $have = 1 ]; then
 fi
 
 work=$(mktemp -d)
-chmod 755 "$work"	# apt-get download runs as _apt
+chown _apt "$work" 2>/dev/null || true	# apt-get download runs as _apt
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && apt-get download -q linux-source-6.12) ||
 	die "cannot download linux-source-6.12"
