@@ -7,6 +7,7 @@
 #   make check    unit tests, checkpatch, then the selftests in sandbox hosts
 #                 on every kernel series
 #   make demo     the main job in a sandbox host
+#   make bench    benchmarks in sandbox hosts -> Documentation/benchmarks.rst
 #
 # Variables: KVER=<release> builds and tests one kernel only (default: every
 # /lib/modules/*/build); V=1 for verbose kbuild.
@@ -40,7 +41,7 @@ SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page
 
-.PHONY: all modules userspace selftests unit deps check checkpatch demo clean \
+.PHONY: all modules userspace selftests unit deps check checkpatch demo bench bench-bins clean \
 	help FORCE
 
 all: modules userspace selftests unit
@@ -105,6 +106,17 @@ check: all
 
 demo: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/demo.sh
+
+BENCH_BINS := $(BUILD)/bench/first_touch
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench-bins: $(BENCH_BINS)
+
+bench: all bench-bins
+	@KVERS="$(KVERS)" bash $(TOP)/tools/bench.sh
 
 clean:
 	rm -rf $(BUILD)

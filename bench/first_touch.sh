@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside a sandbox host (or a real one, as root, with the module built):
+# first_touch for each kind of guest memory, REPEAT times, N pages each.
+# Output lines: "MODE PAGES NS_PER_PAGE" (see bench/first_touch.c).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/build/bench/first_touch"
+ko="$top/build/$(uname -r)/dormant.ko"
+n=${BENCH_PAGES:-16384}
+reps=${BENCH_REPEAT:-5}
+par=/sys/module/dormant/parameters
+node=/sys/kernel/dormant/nodes/node0
+
+modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
+# an idle VM kept open: see selftests/run_tests.sh on KVM's static key
+"$top/build/selftests/kvm_hook_test" hold 3600 &
+holder=$!
+trap 'kill $holder 2>/dev/null' EXIT
+[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
+mnt=$(mktemp -d)
+mount -t dormant none "$mnt" || exit 1
+
+# wait_for EXPR: up to 60 s for a shell test to hold
+wait_for() {
+	i=0
+	while ! eval "$1"; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "# timed out waiting for: $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# dormant memory with a full zeroed list: every fault takes a zeroed page
+echo $((n + 4096)) > $par/zeroed_high
+echo $((n + 1024)) > $par/zeroed_low
+echo $((n + 4096)) > $par/pool_pages
+for r in $(seq "$reps"); do
+	wait_for "[ \$(cat $node/zeroed) -ge $n ]" || exit 1
+	"$bin" dormant "$n" 1 "$mnt" | sed 's/^dormant/dormant-zeroed/' || exit 1
+done
+
+# dormant memory with an empty pool: every fault allocates and zeroes inline
+echo 1 > $par/zeroed_low
+echo 2 > $par/zeroed_high
+echo 0 > $par/pool_pages
+for r in $(seq "$reps"); do
+	wait_for "[ \$(( \$(cat $node/zeroed) + \$(cat $node/to_be_zeroed) )) -le 2 ]" || exit 1
+	"$bin" dormant "$n" 1 "$mnt" | sed 's/^dormant/dormant-inline/' || exit 1
+done
+
+"$bin" anon "$n" "$reps" || exit 1
+"$bin" prealloc "$n" "$reps" || exit 1
+echo $(( (n * 4096 + (3 << 20)) / (2 << 20) )) > /proc/sys/vm/nr_hugepages
+"$bin" hugetlb "$n" "$reps"
+[ $? = 4 ] && echo "# hugetlb: no 2 MiB pages in this sandbox" >&2
+echo 0 > /proc/sys/vm/nr_hugepages
+umount "$mnt"
+rmmod dormant
+exit 0
