@@ -33,7 +33,7 @@ expect_fail() {
 	fi
 }
 
-tap_plan 19
+tap_plan 23
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
@@ -61,6 +61,12 @@ check "objects finds the object a process holds" \
 	sh -c "printf '%s' '$out' | grep -q '^$holder .*$mnt/obj'"
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
+out=$("$ctl" vcpus)
+check "vcpus prints its table header" sh -c "printf '%s' '$out' | head -n 1 | grep -q '^VM .*VCPU .*DORMANT .*BACKED'"
+json=$("$ctl" --json --reset vcpus)
+check "--json --reset vcpus prints a JSON array" sh -c "printf '%s' '$json' | head -c 1 | grep -q '\['"
+expect_fail "--reset with another command" 2 "only goes with 'vcpus'" --reset stats
+expect_fail "vcpus with an argument" 2 "takes no arguments" vcpus 1
 expect_fail "stat with no file" 2 "needs at least one FILE" stat
 expect_fail "stat of a file that is not an object" 1 "not a dormant guest memory object" stat /etc/hostname
 expect_fail "stat of a missing file" 1 "No such file" stat "$mnt/missing"
