@@ -48,7 +48,7 @@ tap_plan 11
 check "mount -t dormant" mount -t dormant none "$mnt"
 check "a guest initramfs" guest_initrd "$GUEST_INITRD"
 in_use0=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
-t=$(guest_boot "$work/console.log" 600 -m "$ram_mb" \
+t=$(guest_boot_retry "$work/console.log" 600 -m "$ram_mb" \
 	-object "memory-backend-file,id=ram0,size=${ram_mb}M,mem-path=$mnt/guest0,share=on" \
 	-machine memory-backend=ram0)
 rc=$?
@@ -92,7 +92,7 @@ GUEST_SCRIPT="$work/balloon.sh"
 GUEST_INITRD="$work/initrd-balloon.gz"
 guest_initrd "$GUEST_INITRD" virtio_pci virtio_balloon
 disc0=$(cat /sys/kernel/dormant/nodes/node*/discarded | awk '{ s += $1 } END { print s }')
-t=$(guest_boot "$work/balloon.log" 600 -m "$ram_mb" \
+t=$(guest_boot_retry "$work/balloon.log" 600 -m "$ram_mb" \
 	-object "memory-backend-file,id=ram0,size=${ram_mb}M,mem-path=$mnt/guest1,share=on" \
 	-machine memory-backend=ram0 \
 	-device virtio-balloon-pci,free-page-reporting=on)

@@ -47,6 +47,21 @@ INIT
 	return $rc
 }
 
+# guest_boot_retry LOG TIMEOUT QEMU-ARGS...: guest_boot, once more if the
+# guest died before its console came up (QEMU exit 0 with an empty console:
+# a shutdown, i.e. a triple fault, early in boot; seen once in about a dozen
+# nested boots under emulation). Says so on stderr.
+guest_boot_retry() {
+	guest_boot "$@"
+	rc=$?
+	if [ $rc = 0 ] && [ ! -s "$1" ]; then
+		echo "# guest died before its console came up; booting it once more" >&2
+		guest_boot "$@"
+		rc=$?
+	fi
+	return $rc
+}
+
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
 # guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
 # serial console goes to LOG.
