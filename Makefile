@@ -107,7 +107,7 @@ check: all
 demo: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/demo.sh
 
-BENCH_BINS := $(BUILD)/bench/first_touch
+BENCH_BINS := $(BUILD)/bench/first_touch $(BUILD)/bench/memzero
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -12,7 +12,7 @@ guest_initrd() {
 	out=$1
 	shift
 	gdir=$(mktemp -d) || return 1
-	mkdir -p "$gdir/bin" "$gdir/dev" "$gdir/proc" "$gdir/sys" "$gdir/mods" "$gdir/tmp"
+	mkdir -p "$gdir/bin" "$gdir/dev" "$gdir/proc" "$gdir/sys" "$gdir/mods" "$gdir/tmp" "$gdir/mnt"
 	cp /bin/busybox "$gdir/bin/busybox" || return 1
 	n=0
 	for m in "$@"; do
@@ -48,23 +48,37 @@ INIT
 }
 
 # guest_boot_retry LOG TIMEOUT QEMU-ARGS...: guest_boot, once more if the
-# guest died before its console came up (QEMU exit 0 with an empty console:
-# a shutdown, i.e. a triple fault, early in boot; seen once in about a dozen
-# nested boots under emulation). Says so on stderr.
+# guest died before its /init (QEMU exit 0 without "DORMANT_GUEST_INIT" on
+# the console: a shutdown, i.e. a triple fault, during boot; seen once in
+# about a dozen nested boots under emulation). Says so on stderr, creates
+# LOG.died, and keeps the dead boot's console and QEMU logs (with QEMU's
+# dump of the CPU state at the reset) as LOG.died.*, and in DORMANT_OUT
+# when that is set. Prints what the last guest_boot printed.
 guest_boot_retry() {
-	guest_boot "$@"
+	t=$(guest_boot "$@")
 	rc=$?
-	if [ $rc = 0 ] && [ ! -s "$1" ]; then
-		echo "# guest died before its console came up; booting it once more" >&2
-		guest_boot "$@"
+	if [ $rc = 0 ] && [ "$t" = none ]; then
+		echo "# guest died before its /init; booting it once more (logs: $1.died.*)" >&2
+		: > "$1.died"
+		cp "$1" "$1.died.console"
+		cp "$1.qemu" "$1.died.qemu"
+		cp "$1.cpu" "$1.died.cpu" 2>/dev/null
+		if [ -n "${DORMANT_OUT:-}" ] && [ -d "$DORMANT_OUT" ]; then
+			d=$(mktemp -d "$DORMANT_OUT/died.XXXXXX")
+			cp "$1".died.* "$d/"
+			echo "$*" > "$d/args"
+		fi
+		t=$(guest_boot "$@")
 		rc=$?
 	fi
+	echo "$t"
 	return $rc
 }
 
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
 # guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
-# serial console goes to LOG.
+# serial console goes to LOG, QEMU's messages to LOG.qemu and its log of
+# CPU resets and guest errors to LOG.cpu.
 # Prints the seconds from QEMU's start to the guest's /init
 # ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
 # (124 on timeout).
@@ -77,7 +91,8 @@ guest_boot() {
 		-no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
 		-append "console=ttyS0 quiet panic=-1" \
-		-serial "file:$log" "$@" < /dev/null > "$log.qemu" 2>&1 &
+		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
+		"$@" < /dev/null > "$log.qemu" 2>&1 &
 	qpid=$!
 	t_init=""
 	end=$(( $(date +%s) + tmo ))

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside a sandbox host (or a real one, as root, with the module built
+# and nothing else using it): boot time of a stock QEMU/KVM Linux guest
+# (this machine's kernel, a busybox initramfs that powers off at once)
+# against its RAM size, from QEMU's start to the guest's /init:
+#
+#   dormant   memory-backend-file on the dormant filesystem, share=on
+#   anon      QEMU's default anonymous memory
+#   prealloc  anonymous memory with -mem-prealloc
+#
+# Every repeat boots each size in each mode, one after the other, so that
+# drift in the machine's speed spreads over all of them. Before each boot
+# the pools are full and their threads idle (BENCH_ZEROED_HIGH zeroed pages
+# per node, default 65536 = 256 MiB), so no boot pays for another's
+# zeroing. For the dormant boots, the nodes' counters tell how many of the
+# guest's faults took a page zeroed in the background and how many zeroed
+# one inline.
+#
+# Output lines:
+#   boot MODE GIB SECONDS
+#   faults GIB FAULTS ZEROED_INLINE
+#   died MODE GIB      (a guest died before its /init and was booted again;
+#                       see guest_boot_retry in tools/guest-lib.sh)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/guest-lib.sh"
+ko="$top/build/$(uname -r)/dormant.ko"
+sizes=${BENCH_SIZES:-1 4 16}
+reps=${BENCH_BOOT_REPEAT:-3}
+high=${BENCH_ZEROED_HIGH:-65536}
+par=/sys/module/dormant/parameters
+nodes=/sys/kernel/dormant/nodes
+
+modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
+# an idle VM kept open: see selftests/run_tests.sh on KVM's static key
+"$top/build/selftests/kvm_hook_test" hold 36000 > /dev/null 2>&1 &
+holder=$!
+work=$(mktemp -d)
+mnt="$work/mnt"
+mkdir -p "$mnt"
+trap 'kill $holder 2>/dev/null; umount "$mnt" 2>/dev/null; rm -rf "$work"' EXIT
+[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
+mount -t dormant none "$mnt" || exit 1
+echo "$high" > $par/zeroed_high || exit 1
+echo $((high / 2)) > $par/zeroed_low || exit 1
+
+GUEST_INITRD="$work/initrd.gz"
+GUEST_SCRIPT=
+GUEST_SMP=${GUEST_SMP:-2}
+export GUEST_INITRD GUEST_SCRIPT GUEST_SMP
+guest_initrd "$GUEST_INITRD" || exit 1
+
+# sum NAME: a counter summed over the nodes
+sum() { cat "$nodes"/node*/"$1" | awk '{ s += $1 } END { print s }'; }
+
+# settle: every node's zeroed list refilled (writing zeroed_high starts a
+# refill) and its thread idle for 1 s
+settle() {
+	echo "$high" > $par/zeroed_high || return 1
+	i=0
+	while :; do
+		full=1
+		for f in "$nodes"/node*/zeroed; do
+			[ "$(cat "$f")" -ge "$high" ] || full=0
+		done
+		if [ $full = 1 ]; then
+			a=$(sum zeroed_background)$(sum freed)
+			sleep 1
+			[ "$a" = "$(sum zeroed_background)$(sum freed)" ] && return 0
+		fi
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "# the pools did not settle" >&2; return 1; }
+		sleep 0.2
+	done
+}
+
+faults() {
+	echo $(($(sum fault_zeroed) + $(sum fault_inline) + $(sum fault_alloc) + $(sum fault_other_node)))
+}
+
+for r in $(seq "$reps"); do
+	for g in $sizes; do
+		for mode in dormant anon prealloc; do
+			settle || exit 1
+			case $mode in
+			dormant)
+				f0=$(faults)
+				z0=$(sum zeroed_inline)
+				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" \
+					-object "memory-backend-file,id=ram0,size=${g}G,mem-path=$mnt,share=on" \
+					-machine memory-backend=ram0)
+				rc=$?
+				[ $rc = 0 ] && [ ! -f "$work/console.log.died" ] && echo "faults $g $(($(faults) - f0)) $(($(sum zeroed_inline) - z0))"
+				;;
+			anon)
+				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G")
+				rc=$?
+				;;
+			prealloc)
+				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" -mem-prealloc)
+				rc=$?
+				;;
+			esac
+			if [ -f "$work/console.log.died" ]; then
+				echo "died $mode $g"
+				rm -f "$work/console.log.died"
+			fi
+			if [ $rc != 0 ] || [ "$t" = none ]; then
+				echo "# $mode ${g} GiB boot failed: QEMU status $rc, /init after $t" >&2
+				tail -n 5 "$work/console.log.qemu" >&2
+				exit 1
+			fi
+			echo "boot $mode $g $t"
+		done
+	done
+done
+umount "$mnt"
+rmmod dormant
+exit 0

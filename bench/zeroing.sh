@@ -1,0 +1,107 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside a sandbox host (or a real one, as root, with the module built
+# and nothing else using it): how fast each node's zeroing thread turns
+# to-be-zeroed pages into zeroed ones, alone and with every node at it at
+# once, next to how fast one CPU of the node zeroes memory itself
+# (bench/memzero.c).
+#
+# For each run the pools are emptied, the node's reservation (pool_pages)
+# is filled with unzeroed pages (grow=0, zeroed_high=2: the thread only
+# allocates), then zeroed_high is raised past it and the time until the
+# node's zeroed list holds them all is taken (polling /proc/uptime: 10 ms
+# steps, so runs are made to last well over a second).
+#
+# Output lines:
+#   zero-alone NODE PAGES NS_PER_PAGE
+#   zero-all NODE PAGES NS_PER_PAGE
+#   cpu-METHOD NODE PAGES NS_PER_PAGE
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+ko="$top/build/$(uname -r)/dormant.ko"
+mib=${BENCH_ZERO_MIB:-1024}
+reps=${BENCH_REPEAT:-5}
+pages=$((mib * 256))
+par=/sys/module/dormant/parameters
+nodes=/sys/kernel/dormant/nodes
+
+[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
+node_list=$(ls "$nodes" | sed 's/node//' | sort -n)
+
+# wait_for EXPR: up to 120 s for a shell test to hold
+wait_for() {
+	i=0
+	while ! eval "$1"; do
+		i=$((i + 1))
+		[ $i -gt 1200 ] && { echo "# timed out waiting for: $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+val() { read -r v < "$nodes/node$1/$2"; echo "$v"; }
+
+# empty every pool, and stop the threads from allocating or zeroing
+empty_pools() {
+	echo 0 > $par/grow
+	echo 1 > $par/zeroed_low
+	echo 2 > $par/zeroed_high
+	echo 0 > $par/pool_pages
+	for n in $node_list; do
+		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = 0 ]" || exit 1
+	done
+}
+
+# zero_run KIND NODE...: fill the NODEs' reservations with unzeroed pages,
+# then time their threads zeroing them all
+zero_run() {
+	kind=$1
+	shift
+	empty_pools
+	for n in "$@"; do
+		echo $pages > "$nodes/node$n/pool_pages"
+	done
+	for n in "$@"; do
+		# (the thread zeroes the first 2 pages: zeroed_high)
+		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = $pages ]" || exit 1
+	done
+	read -r t0 _ < /proc/uptime
+	echo $((pages + 1)) > $par/zeroed_high
+	left="$*"
+	while [ -n "$left" ]; do
+		sleep 0.01
+		read -r t _ < /proc/uptime
+		still=""
+		for n in $left; do
+			if [ "$(val "$n" zeroed)" -ge $pages ]; then
+				echo "$kind $n $t0 $t" | awk -v p=$pages \
+					'{ printf "%s %s %d %.0f\n", $1, $2, p, ($4 - $3) * 1e9 / p }'
+			else
+				still="$still $n"
+			fi
+		done
+		left=$still
+		if awk -v a="$t0" -v b="$t" 'BEGIN { exit !(b - a > 300) }'; then
+			echo "# zeroing $pages pages took over 300 s" >&2
+			exit 1
+		fi
+	done
+}
+
+for r in $(seq "$reps"); do
+	for n in $node_list; do
+		zero_run zero-alone "$n"
+	done
+	# shellcheck disable=SC2086
+	zero_run zero-all $node_list
+done
+empty_pools
+
+# one CPU of each node zeroing a buffer of its own (as big as the runs)
+for n in $node_list; do
+	cpu=$(cut -d, -f1 "$nodes/node$n/cpulist" | cut -d- -f1)
+	"$top/build/bench/memzero" "$mib" "$reps" "$cpu" |
+		awk -v n="$n" '{ print $1, n, $2, $3 }' || exit 1
+done
+rmmod dormant
+exit 0
