@@ -9,6 +9,9 @@
 #   dormant   memory-backend-file on the dormant filesystem, share=on
 #   anon      QEMU's default anonymous memory
 #   prealloc  anonymous memory with -mem-prealloc
+#   anon-4k   (only when asked for in BENCH_BOOT_MODES) QEMU's anonymous
+#             memory with transparent huge pages off: 4 KiB pages only, as
+#             dormant memory has today
 #
 # Every repeat boots each size in each mode, one after the other, so that
 # drift in the machine's speed spreads over all of them. Before each boot
@@ -17,6 +20,9 @@
 # zeroing. For the dormant boots, the nodes' counters tell how many of the
 # guest's faults took a page zeroed in the background and how many zeroed
 # one inline.
+#
+# BENCH_VERIFY=1 turns the module's checks on (verify=1, see the user guide):
+# for hunting bugs, not for figures.
 #
 # Output lines:
 #   boot MODE GIB SECONDS
@@ -29,6 +35,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ko="$top/build/$(uname -r)/dormant.ko"
 sizes=${BENCH_SIZES:-1 4 16}
 reps=${BENCH_BOOT_REPEAT:-3}
+modes=${BENCH_BOOT_MODES:-dormant anon prealloc}
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+for m in $modes; do
+	case $m in
+	dormant|anon|prealloc|anon-4k) ;;
+	*) echo "boot.sh: unknown mode '$m' (dormant anon prealloc anon-4k)" >&2; exit 2 ;;
+	esac
+done
 high=${BENCH_ZEROED_HIGH:-65536}
 par=/sys/module/dormant/parameters
 nodes=/sys/kernel/dormant/nodes
@@ -43,6 +57,7 @@ mkdir -p "$mnt"
 trap 'kill $holder 2>/dev/null; umount "$mnt" 2>/dev/null; rm -rf "$work"' EXIT
 [ -d /sys/module/dormant ] || insmod "$ko" || exit 1
 mount -t dormant none "$mnt" || exit 1
+[ "${BENCH_VERIFY:-0}" = 1 ] && { echo 1 > $par/verify || exit 1; }
 echo "$high" > $par/zeroed_high || exit 1
 echo $((high / 2)) > $par/zeroed_low || exit 1
 
@@ -82,7 +97,7 @@ faults() {
 
 for r in $(seq "$reps"); do
 	for g in $sizes; do
-		for mode in dormant anon prealloc; do
+		for mode in $modes; do
 			settle || exit 1
 			case $mode in
 			dormant)
@@ -97,6 +112,13 @@ for r in $(seq "$reps"); do
 			anon)
 				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G")
 				rc=$?
+				;;
+			anon-4k)
+				thp_was=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
+				echo never > $thp || exit 1
+				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G")
+				rc=$?
+				echo "$thp_was" > $thp
 				;;
 			prealloc)
 				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" -mem-prealloc)

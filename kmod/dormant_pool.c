@@ -22,6 +22,7 @@
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/topology.h>
 
 #include "dormant.h"
@@ -115,6 +116,69 @@ static const struct kernel_param_ops grow_ops = {
 module_param_cb(grow, &grow_ops, &grow, 0644);
 MODULE_PARM_DESC(grow,
 		 "Pools may take pages from the page allocator beyond pool_pages (default Y)");
+
+/*
+ * Debugging aid (verify=1): every page a fault takes is checked to be all
+ * zeros, and every page waiting on a to-be-zeroed list is filled with
+ * DORMANT_POISON and checked before it is zeroed, so that a write through
+ * a mapping that should be gone is caught. A mismatch is a kernel log line
+ * naming the page and a WARN. Costs a page write and a page read per page.
+ */
+static bool verify;
+
+#define DORMANT_POISON		0x5a
+/* page->private of a free pool page filled with DORMANT_POISON */
+#define DORMANT_POISONED	0x646f726dUL
+
+static int param_set_verify(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret)
+		pr_warn("verify: '%s' is not a boolean\n", val);
+	return ret;
+}
+
+static const struct kernel_param_ops verify_ops = {
+	.set = param_set_verify,
+	.get = param_get_bool,
+};
+module_param_cb(verify, &verify_ops, &verify, 0644);
+MODULE_PARM_DESC(verify,
+		 "Debug: check that faults get zeroed pages and that nobody writes to pages waiting to be zeroed (slow; default N)");
+
+/* Fill a page going to a to-be-zeroed list with the poison (verify=1). */
+static void pool_poison(struct page *page)
+{
+	if (!READ_ONCE(verify))
+		return;
+	memset_page(page, 0, DORMANT_POISON, PAGE_SIZE);
+	set_page_private(page, DORMANT_POISONED);
+}
+
+/* Complain if @page does not hold @val in every byte. */
+static void pool_check(struct page *page, int val, const char *what)
+{
+	u8 *addr = kmap_local_page(page);
+	u8 *bad = memchr_inv(addr, val, PAGE_SIZE);
+
+	if (bad) {
+		pr_err("verify: %s page (pfn 0x%lx, node %d) has 0x%02x at offset 0x%lx, expected 0x%02x\n",
+		       what, page_to_pfn(page), page_to_nid(page), *bad,
+		       (unsigned long)(bad - addr), val);
+		WARN_ON_ONCE(1);
+	}
+	kunmap_local(addr);
+}
+
+/* A to-be-zeroed page leaves its list: was it left alone while it waited? */
+static void pool_unpoison(struct page *page)
+{
+	if (page_private(page) != DORMANT_POISONED)
+		return;
+	set_page_private(page, 0);
+	pool_check(page, DORMANT_POISON, "to-be-zeroed");
+}
 
 const char * const dormant_stat_names[DN_NR_STATS] = {
 	[DN_FAULT_ZEROED] = "fault_zeroed",
@@ -242,17 +306,21 @@ static bool pool_work_one(struct dormant_pool *pool)
 	case PW_NONE:
 		return false;
 	case PW_TRIM:
+		set_page_private(page, 0);
 		__free_page(page);
 		pool_count(pool, DN_FREED);
 		return true;
 	case PW_RESERVE:
 		page = pool_alloc_fresh(pool);
+		if (page)
+			pool_poison(page);
 		break;
 	case PW_ALLOC_ZERO:
 		page = pool_alloc_fresh(pool);
 		fallthrough;
 	case PW_ZERO:
 		if (page) {
+			pool_unpoison(page);
 			clear_highpage(page);
 			pool_count(pool, DN_ZEROED_BG);
 			trace_dormant_zero(pool->nid, true);
@@ -353,6 +421,7 @@ static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path
 		wake_up(&pool->wait);
 
 	if (page && *path == DN_FAULT_INLINE) {
+		pool_unpoison(page);
 		clear_highpage(page);
 		pool_count(pool, DN_ZEROED_INLINE);
 		trace_dormant_zero(pool->nid, false);
@@ -389,6 +458,8 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
 		pool = &dormant_nodes[nid]->pool;
 		page = pool_take(pool, &path);
 		if (page) {
+			if (READ_ONCE(verify))
+				pool_check(page, 0, "fault's");
 			pool_count(pool, path);
 			*served = path;
 			return page;
@@ -410,6 +481,8 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
 		node_set(best, tried);
 		page = pool_take(&dormant_nodes[best]->pool, &path);
 		if (page) {
+			if (READ_ONCE(verify))
+				pool_check(page, 0, "fault's");
 			if (node_isset(nid, dormant_node_mask))
 				pool_count(&dormant_nodes[nid]->pool,
 					   DN_FAULT_OTHER_NODE);
@@ -452,6 +525,7 @@ void dormant_pool_put(struct page *page)
 		put_page(page);
 		return;
 	}
+	pool_poison(page);
 	spin_lock(&pool->lock);
 	atomic_long_dec(&pool->in_use);
 	if (pool->nr_dirty + pool->nr_zeroed < pool_free_limit(pool)) {
@@ -462,6 +536,7 @@ void dormant_pool_put(struct page *page)
 	spin_unlock(&pool->lock);
 	pool_count(pool, DN_DISCARDED);
 	if (!to_pool) {
+		set_page_private(page, 0);
 		__free_page(page);
 		pool_count(pool, DN_FREED);
 	}
@@ -489,6 +564,7 @@ static void pool_free_list(struct list_head *list)
 
 	list_for_each_entry_safe(page, tmp, list, lru) {
 		list_del(&page->lru);
+		set_page_private(page, 0);
 		__free_page(page);
 	}
 }

@@ -603,6 +603,48 @@ TEST(object_gone_returns_pages)
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
 }
 
+/*
+ * verify=1: faults check their pages are zero, pages waiting to be zeroed
+ * carry a poison that is checked before they are zeroed. Pages go round
+ * the pools (fault, write, punch, background zeroing, fault again) and
+ * read zero each time; a failed check would be a WARN, which fails the
+ * sandbox run (tools/sandbox checks the kernel log).
+ */
+#define VERIFY_PAGES	512
+
+TEST(verify_mode)
+{
+	unsigned long i;
+	char *dir, *mem;
+	int fd, round;
+	long bg0;
+
+	if (read_param("zeroed_low") < 0)
+		SKIP(return, "dormant module not loaded");
+	ASSERT_EQ(0, write_param_str("verify", "1"));
+	dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, dir);
+	fd = dormant_object(dir, "verify", VERIFY_PAGES * PAGE);
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, VERIFY_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < VERIFY_PAGES; i++)
+			ASSERT_EQ(0, mem[i * PAGE + (i * 7) % PAGE]) TH_LOG("round %d page %lu", round, i);
+		memset(mem, 0x77, VERIFY_PAGES * PAGE);
+		bg0 = node_stat(-1, "zeroed_background");
+		ASSERT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				       0, VERIFY_PAGES * PAGE));
+		/* let the threads zero (and check) some of what came back */
+		for (i = 0; i < 50 && node_stat(-1, "zeroed_background") == bg0; i++)
+			usleep(100000);
+	}
+	munmap(mem, VERIFY_PAGES * PAGE);
+	close(fd);
+	dormant_umount_scratch(dir);
+	EXPECT_EQ(0, write_param_str("verify", "0"));
+}
+
 TEST(bad_params)
 {
 	long low = read_param("zeroed_low"), high = read_param("zeroed_high");
@@ -613,6 +655,9 @@ TEST(bad_params)
 	EXPECT_EQ(-EINVAL, write_param("zeroed_high", low));
 	EXPECT_EQ(-EINVAL, write_param("zeroed_high", -1));
 	EXPECT_EQ(-EINVAL, write_param("pool_pages", 1L << 40));
+	EXPECT_EQ(-EINVAL, write_param_str("pool_pages", "lots"));
+	EXPECT_EQ(-EINVAL, write_param_str("grow", "sometimes"));
+	EXPECT_EQ(-EINVAL, write_param_str("verify", "maybe"));
 	EXPECT_EQ(low, read_param("zeroed_low"));
 	EXPECT_EQ(high, read_param("zeroed_high"));
 }

@@ -305,20 +305,27 @@ static inline long dormant_nr_nodes(void)
 	return strtol(buf, NULL, 10);
 }
 
-static inline int write_param(const char *name, long value)
+static inline int write_param_str(const char *name, const char *value)
 {
-	char path[256], buf[32];
-	int fd, len, ret = 0;
+	char path[256];
+	int fd, len = strlen(value), ret = 0;
 
 	snprintf(path, sizeof(path), "/sys/module/dormant/parameters/%s", name);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	len = snprintf(buf, sizeof(buf), "%ld", value);
-	if (write(fd, buf, len) != len)
+	if (write(fd, value, len) != len)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+static inline int write_param(const char *name, long value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", value);
+	return write_param_str(name, buf);
 }
 
 static inline long read_param(const char *name)

@@ -89,7 +89,7 @@ for k in $kvers; do
 			run_part zero "$k" -n 2 -m $(( (zero_mib + 2048) * 2 )) -c 2 -t 3600 -- \
 				"BENCH_ZERO_MIB=$zero_mib BENCH_REPEAT=$reps sh bench/zeroing.sh" ;;
 		reclaim)
-			pat='^(freed|reclaim) '
+			pat='^(freed|reclaim|object|died) '
 			run_part reclaim "$k" -m $(( free_mib * 2 + 2048 )) -c 2 -t 3600 -- \
 				"BENCH_FREE_MIB=$free_mib BENCH_RECLAIM_WAIT=$rec_wait BENCH_RECLAIM_REPEAT=$rec_reps sh bench/reclaim.sh" ;;
 		esac
@@ -97,6 +97,9 @@ for k in $kvers; do
 done
 
 # ---- the report ----------------------------------------------------------
+
+# every kernel with results, not only those run now
+kvers=$( (printf '%s\n' $kvers; ls "$res" | sed -n 's/^[a-z]*-\(.*\)\.txt$/\1/p') | sort -uV)
 
 missing() { printf 'No results for kernel %s yet (run ``make bench BENCH_PARTS=%s``).\n\n' "$1" "$2"; }
 
@@ -145,27 +148,29 @@ boot_report() {
 	[ -s "$raw" ] || { missing "$k" boot; return; }
 	local gs
 	gs=$(sel "$raw" '$1 == "boot"' 3 | sort -n | uniq)
-	printf 'Kernel %s, seconds from QEMU'"'"'s start to the guest'"'"'s /init, median (min-max) of %s boots:\n\n' \
-		"$k" "$(sel "$raw" '$1 == "boot" && $2 == "dormant"' 3 | sort | uniq -c | awk 'NR == 1 { print $1 }')"
-	echo "=====  ==================  ==================  ==================  ===============  ==========="
-	echo "RAM    dormant             anon (default)      -mem-prealloc       prealloc/dormant anon/dormant"
-	echo "=====  ==================  ==================  ==================  ===============  ==========="
+	printf 'Kernel %s, seconds from QEMU'"'"'s start to the guest'"'"'s /init, median (min-max); boots per size and mode: %s:\n\n' \
+		"$k" "$(awk '$1 == "boot" { n[$3 " GiB " $2]++ } END { for (c in n) print c, n[c] }' "$raw" |
+			sort -n | awk '{ l = l sep $1 " " $2 " " $3 " " $4; sep = ", "; c[$4]++; n++ }
+				END { if (length(c) == 1) for (v in c) print v " each"; else print l }')"
+	echo "=====  =======================  =======================  =======================  ================  ============"
+	echo "RAM    dormant                  anon (default)           -mem-prealloc            prealloc/dormant  anon/dormant"
+	echo "=====  =======================  =======================  =======================  ================  ============"
 	: > "$dat"
 	for g in $gs; do
 		line="$g"
 		row=$(printf '%-5s' "${g}G")
 		for m in dormant anon prealloc; do
 			read -r med lo hi _ <<< "$(sel "$raw" "\$1 == \"boot\" && \$2 == \"$m\" && \$3 == $g" 4 | stats)"
-			row+=$(printf '  %-18s' "$med ($lo-$hi)")
+			row+=$(printf '  %-23s' "$(printf '%.1f (%.1f-%.1f)' "$med" "$lo" "$hi")")
 			line+=" $med $lo $hi"
 			eval "med_$m=$med"
 		done
 		row+=$(awk -v d="$med_dormant" -v a="$med_anon" -v p="$med_prealloc" \
-			'BEGIN { printf "  %15.2f  %11.2f", p / d, a / d }')
+			'BEGIN { printf "  %16.2f  %12.2f", p / d, a / d }')
 		echo "$row"
 		echo "$line" >> "$dat"
 	done
-	echo "=====  ==================  ==================  ==================  ===============  ==========="
+	echo "=====  =======================  =======================  =======================  ================  ============"
 	echo
 	local g1 g2
 	g1=$(echo "$gs" | head -n 1)
@@ -175,6 +180,14 @@ boot_report() {
 		awk -v a="$g1" -v b="$g2" '$1 == a { d1 = $2; n1 = $5; p1 = $8 } $1 == b { d2 = $2; n2 = $5; p2 = $8 }
 			END { printf "dormant %.2f, anon %.2f, -mem-prealloc %.2f.\n\n",
 				(d2 - d1) / (b - a), (n2 - n1) / (b - a), (p2 - p1) / (b - a) }' "$dat"
+	fi
+	local died
+	died=$(awk '$1 == "died" { printf "%s%s %s GiB", sep, $2, $3; sep = ", " }' "$raw")
+	if [ -n "$died" ]; then
+		printf 'Guests that died before their /init and were booted once more (the\n'
+		printf 'figures above are of the second boot; see testing.rst): %s.\n\n' "$died"
+	else
+		printf 'No guest died before its /init in these boots.\n\n'
 	fi
 	echo "Faults of the dormant boots on the pools: how many took a page the"
 	echo "zeroing threads had zeroed in the background, and how many had to zero"
@@ -256,6 +269,11 @@ reclaim_report() {
 	echo "${sep:2}"
 	echo "${row:2}"
 	echo "${sep:2}"
+	echo
+	awk '$1 == "freed" { n++; p = p sep int($4 / 256); sep = ", " }
+		END { if (n) printf "Pages of the object present when the guest deleted its file: %s MiB.\n", p }' "$raw"
+	awk '$1 == "died" { d = d sep "run " $2 " " $3; sep = ", " }
+		END { if (d) printf "Guests that died before their /init: %s (twice: the run was skipped).\n", d }' "$raw"
 	echo
 	# median over the runs at each whole second
 	awk '$1 == "reclaim" { print int($3 + 0.5), $4 }' "$raw" | sort -n -k1 -k2 |

@@ -49,11 +49,12 @@ INIT
 
 # guest_boot_retry LOG TIMEOUT QEMU-ARGS...: guest_boot, once more if the
 # guest died before its /init (QEMU exit 0 without "DORMANT_GUEST_INIT" on
-# the console: a shutdown, i.e. a triple fault, during boot; seen once in
-# about a dozen nested boots under emulation). Says so on stderr, creates
-# LOG.died, and keeps the dead boot's console and QEMU logs (with QEMU's
-# dump of the CPU state at the reset) as LOG.died.*, and in DORMANT_OUT
-# when that is set. Prints what the last guest_boot printed.
+# the console: with -no-reboot, a panic's reboot or a triple fault). Under
+# nested TCG about one boot in ten dies so, on any kind of memory, of the
+# guest kernel's own text patching (see Documentation/testing.rst). Says so
+# on stderr, creates LOG.died, and keeps the dead boot's console, QEMU
+# messages and QEMU's -d log as LOG.died.*, and in DORMANT_OUT when that is
+# set. Prints what the last guest_boot printed.
 guest_boot_retry() {
 	t=$(guest_boot "$@")
 	rc=$?
@@ -90,7 +91,7 @@ guest_boot() {
 	qemu-system-x86_64 -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" -nodefaults \
 		-no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
-		-append "console=ttyS0 quiet panic=-1" \
+		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
 		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
 		"$@" < /dev/null > "$log.qemu" 2>&1 &
 	qpid=$!
