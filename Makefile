@@ -101,7 +101,7 @@ checkpatch:
 	$(DEPS)/scripts/checkpatch.pl --no-tree --strict --terse -f \
 		$(wildcard kmod/*.c kmod/*.h kmod/conftest/*.c include/uapi/linux/*.h)
 
-check: all
+check: all bench-bins
 	@KVERS="$(KVERS)" bash $(TOP)/tools/check.sh
 
 demo: all

@@ -33,32 +33,29 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/guest-lib.sh"
-ko="$top/build/$(uname -r)/dormant.ko"
+. "$top/bench/lib.sh"
 sizes=${BENCH_SIZES:-1 4 16}
 reps=${BENCH_BOOT_REPEAT:-3}
 modes=${BENCH_BOOT_MODES:-dormant anon prealloc}
+high=${BENCH_ZEROED_HIGH:-65536}
+verify=${BENCH_VERIFY:-0}
 thp=/sys/kernel/mm/transparent_hugepage/enabled
+# shellcheck disable=SC2086
+bench_num boot.sh $sizes "$reps" "$high"
 for m in $modes; do
 	case $m in
 	dormant|anon|prealloc|anon-4k) ;;
 	*) echo "boot.sh: unknown mode '$m' (dormant anon prealloc anon-4k)" >&2; exit 2 ;;
 	esac
 done
-high=${BENCH_ZEROED_HIGH:-65536}
-par=/sys/module/dormant/parameters
-nodes=/sys/kernel/dormant/nodes
+case $verify in
+0|1) ;;
+*) echo "boot.sh: BENCH_VERIFY is 0 or 1, not '$verify'" >&2; exit 2 ;;
+esac
 
-modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
-# an idle VM kept open: see selftests/run_tests.sh on KVM's static key
-"$top/build/selftests/kvm_hook_test" hold 36000 > /dev/null 2>&1 &
-holder=$!
-work=$(mktemp -d)
-mnt="$work/mnt"
-mkdir -p "$mnt"
-trap 'kill $holder 2>/dev/null; umount "$mnt" 2>/dev/null; rm -rf "$work"' EXIT
-[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
-mount -t dormant none "$mnt" || exit 1
-[ "${BENCH_VERIFY:-0}" = 1 ] && { echo 1 > $par/verify || exit 1; }
+bench_kvm
+bench_mount
+[ "$verify" = 1 ] && { echo 1 > $par/verify || exit 1; }
 echo "$high" > $par/zeroed_high || exit 1
 echo $((high / 2)) > $par/zeroed_low || exit 1
 

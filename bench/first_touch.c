@@ -122,21 +122,36 @@ static void *guest_memory(const char *mode, size_t size, const char *dir, int re
 int main(int argc, char **argv)
 {
 	const char *mode, *dir;
-	unsigned long pages;
-	int repeat, r;
+	unsigned long pages, repeat;
+	char *end;
+	unsigned int r;
 	size_t size, run_size;
 	int kvm;
 
-	if (argc < 4) {
+	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: first_touch MODE PAGES REPEAT [DIR]\n");
 		return 2;
 	}
 	mode = argv[1];
-	pages = strtoul(argv[2], NULL, 0);
-	repeat = atoi(argv[3]);
+	if (strcmp(mode, "dormant") && strcmp(mode, "anon") &&
+	    strcmp(mode, "prealloc") && strcmp(mode, "hugetlb")) {
+		fprintf(stderr, "first_touch: MODE is dormant, anon, prealloc or hugetlb, not '%s'\n",
+			mode);
+		return 2;
+	}
+	pages = strtoul(argv[2], &end, 0);
+	if (*end || !pages || pages > 500000) {
+		fprintf(stderr, "first_touch: PAGES must be 1..500000, not '%s'\n", argv[2]);
+		return 2;
+	}
+	repeat = strtoul(argv[3], &end, 0);
+	if (*end || !repeat || repeat > 1000) {
+		fprintf(stderr, "first_touch: REPEAT must be 1..1000, not '%s'\n", argv[3]);
+		return 2;
+	}
 	dir = argc > 4 ? argv[4] : NULL;
-	if (!pages || pages > 500000 || repeat < 1) {
-		fprintf(stderr, "first_touch: PAGES 1..500000, REPEAT >= 1\n");
+	if (!strcmp(mode, "dormant") != !!dir) {
+		fprintf(stderr, "first_touch: DIR (a dormant mount) goes with mode dormant only\n");
 		return 2;
 	}
 	/* 2 MiB aligned, for huge pages */

@@ -6,31 +6,15 @@
 # Output lines: "MODE PAGES NS_PER_PAGE" (see bench/first_touch.c).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 bin="$top/build/bench/first_touch"
-ko="$top/build/$(uname -r)/dormant.ko"
 n=${BENCH_PAGES:-16384}
 reps=${BENCH_REPEAT:-5}
-par=/sys/module/dormant/parameters
-node=/sys/kernel/dormant/nodes/node0
+bench_num first_touch.sh "$n" "$reps"
+node=$nodes/node0
 
-modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
-# an idle VM kept open: see selftests/run_tests.sh on KVM's static key
-"$top/build/selftests/kvm_hook_test" hold 3600 &
-holder=$!
-trap 'kill $holder 2>/dev/null' EXIT
-[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
-mnt=$(mktemp -d)
-mount -t dormant none "$mnt" || exit 1
-
-# wait_for EXPR: up to 60 s for a shell test to hold
-wait_for() {
-	i=0
-	while ! eval "$1"; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && { echo "# timed out waiting for: $1" >&2; return 1; }
-		sleep 0.1
-	done
-}
+bench_kvm
+bench_mount
 
 # dormant memory with a full zeroed list: every fault takes a zeroed page
 echo $((n + 4096)) > $par/zeroed_high

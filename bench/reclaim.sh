@@ -20,23 +20,16 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/guest-lib.sh"
-ko="$top/build/$(uname -r)/dormant.ko"
+. "$top/bench/lib.sh"
 free_mib=${BENCH_FREE_MIB:-512}
 wait_s=${BENCH_RECLAIM_WAIT:-60}
 reps=${BENCH_RECLAIM_REPEAT:-3}
+bench_num reclaim.sh "$free_mib" "$wait_s" "$reps"
 ram_mib=$((free_mib * 2))
 ctl="$top/build/bin/dormantctl"
 
-modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
-# an idle VM kept open: see selftests/run_tests.sh on KVM's static key
-"$top/build/selftests/kvm_hook_test" hold 36000 > /dev/null 2>&1 &
-holder=$!
-work=$(mktemp -d)
-mnt="$work/mnt"
-mkdir -p "$mnt"
-trap 'kill $holder 2>/dev/null; umount "$mnt" 2>/dev/null; rm -rf "$work"' EXIT
-[ -d /sys/module/dormant ] || insmod "$ko" || exit 1
-mount -t dormant none "$mnt" || exit 1
+bench_kvm
+bench_mount
 
 cat > "$work/guest.sh" <<G
 mount -t tmpfs -o size=$((free_mib + 64))m tmpfs /mnt || exit 1
@@ -62,7 +55,6 @@ obj() {
 # Sampling must cost little next to a running guest under emulation: the
 # nodes' "discarded" counters (nothing else discards here) and the clock
 # are read with the shell's own read, in centiseconds.
-nodes=/sys/kernel/dormant/nodes
 discarded() {
 	disc=0
 	for f in "$nodes"/node*/discarded; do

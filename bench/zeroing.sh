@@ -19,25 +19,14 @@
 #   cpu-METHOD NODE PAGES NS_PER_PAGE
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-ko="$top/build/$(uname -r)/dormant.ko"
+. "$top/bench/lib.sh"
 mib=${BENCH_ZERO_MIB:-1024}
 reps=${BENCH_REPEAT:-5}
+bench_num zeroing.sh "$mib" "$reps"
 pages=$((mib * 256))
-par=/sys/module/dormant/parameters
-nodes=/sys/kernel/dormant/nodes
 
 [ -d /sys/module/dormant ] || insmod "$ko" || exit 1
 node_list=$(ls "$nodes" | sed 's/node//' | sort -n)
-
-# wait_for EXPR: up to 120 s for a shell test to hold
-wait_for() {
-	i=0
-	while ! eval "$1"; do
-		i=$((i + 1))
-		[ $i -gt 1200 ] && { echo "# timed out waiting for: $1" >&2; return 1; }
-		sleep 0.1
-	done
-}
 
 val() { read -r v < "$nodes/node$1/$2"; echo "$v"; }
 
@@ -48,7 +37,7 @@ empty_pools() {
 	echo 2 > $par/zeroed_high
 	echo 0 > $par/pool_pages
 	for n in $node_list; do
-		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = 0 ]" || exit 1
+		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = 0 ]" 120 || exit 1
 	done
 }
 
@@ -63,7 +52,7 @@ zero_run() {
 	done
 	for n in "$@"; do
 		# (the thread zeroes the first 2 pages: zeroed_high)
-		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = $pages ]" || exit 1
+		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = $pages ]" 120 || exit 1
 	done
 	read -r t0 _ < /proc/uptime
 	echo $((pages + 1)) > $par/zeroed_high

@@ -22,6 +22,7 @@ pages=${BENCH_PAGES:-16384}
 reps=${BENCH_REPEAT:-5}
 sizes=${BENCH_SIZES:-1 4 16}
 boot_reps=${BENCH_BOOT_REPEAT:-3}
+boot_modes=${BENCH_BOOT_MODES:-dormant anon prealloc}
 zero_mib=${BENCH_ZERO_MIB:-1024}
 free_mib=${BENCH_FREE_MIB:-512}
 rec_wait=${BENCH_RECLAIM_WAIT:-60}
@@ -39,6 +40,16 @@ for p in $parts; do
 done
 for v in "$pages" "$reps" "$boot_reps" "$zero_mib" "$free_mib" "$rec_wait" "$rec_reps" $sizes; do
 	[[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "make bench: '$v' is not a positive number" >&2; exit 2; }
+done
+for m in $boot_modes; do
+	case $m in
+	dormant|anon|prealloc|anon-4k) ;;
+	*) echo "make bench: unknown mode '$m' in BENCH_BOOT_MODES (dormant anon prealloc anon-4k)" >&2; exit 2 ;;
+	esac
+done
+for k in $kvers; do
+	[ -f "$top/build/$k/dormant.ko" ] || [ -z "$parts" ] ||
+		{ echo "make bench: no module built for kernel '$k' (make KVER=$k all bench-bins)" >&2; exit 2; }
 done
 max_size=$(printf '%s\n' $sizes | sort -n | tail -n 1)
 
@@ -83,7 +94,7 @@ for k in $kvers; do
 		boot)
 			pat='^(boot|faults|died) '
 			run_part boot "$k" -n 2 -m $(( (max_size + 3) * 1024 )) -c 2 -t 14400 -- \
-				"BENCH_SIZES='$sizes' BENCH_BOOT_REPEAT=$boot_reps sh bench/boot.sh" ;;
+				"BENCH_SIZES='$sizes' BENCH_BOOT_REPEAT=$boot_reps BENCH_BOOT_MODES='$boot_modes' sh bench/boot.sh" ;;
 		zero)
 			pat='^(zero-|cpu-)'
 			run_part zero "$k" -n 2 -m $(( (zero_mib + 2048) * 2 )) -c 2 -t 3600 -- \
@@ -168,18 +179,39 @@ boot_report() {
 		row+=$(awk -v d="$med_dormant" -v a="$med_anon" -v p="$med_prealloc" \
 			'BEGIN { printf "  %16.2f  %12.2f", p / d, a / d }')
 		echo "$row"
-		echo "$line" >> "$dat"
+		read -r med lo hi _ <<< "$(sel "$raw" "\$1 == \"boot\" && \$2 == \"anon-4k\" && \$3 == $g" 4 | stats)"
+		[ "$med" = - ] && { med=NaN; lo=NaN; hi=NaN; }
+		echo "$line $med $lo $hi" >> "$dat"
 	done
 	echo "=====  =======================  =======================  =======================  ================  ============"
 	echo
+	local thp=0
+	grep -q '^boot anon-4k ' "$raw" && thp=1
+	if [ $thp = 1 ]; then
+		echo "The same boots on anonymous memory with transparent huge pages off"
+		echo '(**anon-4k**, ``BENCH_BOOT_MODES`` below): 4 KiB faults only, as dormant memory'
+		echo "takes today. Boots per size: $(awk '$1 == "boot" && $2 == "anon-4k" { n[$3]++ }
+			END { for (g in n) print g " GiB " n[g] }' "$raw" | sort -n | paste -sd, - | sed 's/,/, /g')."
+		echo
+		echo "=====  =======================  ===============  ============"
+		echo "RAM    anon-4k (THP off)        anon-4k/dormant  anon-4k/anon"
+		echo "=====  =======================  ===============  ============"
+		awk '{ printf "%-5s  %-23s  %15.2f  %12.2f\n", $1 "G", sprintf("%.1f (%.1f-%.1f)", $11, $12, $13),
+			$11 / $2, $11 / $5 }' "$dat"
+		echo "=====  =======================  ===============  ============"
+		echo
+	fi
 	local g1 g2
 	g1=$(echo "$gs" | head -n 1)
 	g2=$(echo "$gs" | tail -n 1)
 	if [ "$g1" != "$g2" ]; then
 		printf 'Growth from %s GiB to %s GiB (median seconds per added GiB): ' "$g1" "$g2"
-		awk -v a="$g1" -v b="$g2" '$1 == a { d1 = $2; n1 = $5; p1 = $8 } $1 == b { d2 = $2; n2 = $5; p2 = $8 }
-			END { printf "dormant %.2f, anon %.2f, -mem-prealloc %.2f.\n\n",
-				(d2 - d1) / (b - a), (n2 - n1) / (b - a), (p2 - p1) / (b - a) }' "$dat"
+		awk -v a="$g1" -v b="$g2" -v thp=$thp '$1 == a { d1 = $2; n1 = $5; p1 = $8; t1 = $11 }
+			$1 == b { d2 = $2; n2 = $5; p2 = $8; t2 = $11 }
+			END { printf "dormant %.2f, anon %.2f, -mem-prealloc %.2f", (d2 - d1) / (b - a),
+				(n2 - n1) / (b - a), (p2 - p1) / (b - a)
+			      if (thp) printf ", anon-4k %.2f", (t2 - t1) / (b - a)
+			      printf ".\n\n" }' "$dat"
 	fi
 	local died
 	died=$(awk '$1 == "died" { printf "%s%s %s GiB", sep, $2, $3; sep = ", " }' "$raw")
@@ -216,7 +248,7 @@ set yrange [0:*]
 set xrange [0:*]
 plot "$dat" using 1:2:3:4 with yerrorlines title "dormant", \
      "" using 1:5:6:7 with yerrorlines title "anon (default)", \
-     "" using 1:8:9:10 with yerrorlines title "-mem-prealloc"
+     "" using 1:8:9:10 with yerrorlines title "-mem-prealloc"$([ $thp = 1 ] && printf ', \\\n     "" using 1:11:12:13 with yerrorlines title "anon-4k (THP off)"')
 GP
 	printf '.. image:: boot-time-%s.png\n\n' "$k"
 }
@@ -343,7 +375,9 @@ refilled to 65536 pages (256 MiB) and the threads are idle, so no boot pays
 for the zeroing of another. Each repeat boots every size in every mode in
 turn, so drift in the machine's speed spreads over all.
 
-Reproduce: \`\`make bench BENCH_PARTS=boot BENCH_SIZES="$sizes" BENCH_BOOT_REPEAT=$boot_reps\`\`
+Reproduce: \`\`make bench BENCH_PARTS=boot BENCH_SIZES="$sizes" BENCH_BOOT_REPEAT=$boot_reps$(
+	cat "$res"/boot-*.txt 2>/dev/null | grep -q '^boot anon-4k ' &&
+		echo ' BENCH_BOOT_MODES="dormant anon prealloc anon-4k"')\`\`
 
 EOF2
 	for k in $kvers; do boot_report "$k"; done
@@ -370,8 +404,8 @@ A stock QEMU/KVM guest on dormant memory with
 it and idles (\`\`bench/reclaim.sh\`\`). The guest's free page reporting tells
 QEMU which free 2 MiB blocks it may take, QEMU punches them out of the
 object, and the pages go back to the pools to be zeroed again. The figure
-is the object's discards (\`\`DORMANT_IOC_OBJ_STATS\`\`) since the delete,
-sampled every second.
+is the pages discarded since the delete (the nodes' \`\`discarded\`\`
+counters: nothing else discards meanwhile), sampled every second.
 
 Reproduce: \`\`make bench BENCH_PARTS=reclaim BENCH_FREE_MIB=$free_mib BENCH_RECLAIM_WAIT=$rec_wait BENCH_RECLAIM_REPEAT=$rec_reps\`\`
 

@@ -48,6 +48,7 @@ kvers=${KVERS:-$(ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||
 
 step unit ./build/unit/test_libdormant
 step checkpatch checkpatch
+step bench-args bash bench/test_args.sh
 for k in $kvers; do
 	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 2400 -- sh selftests/run_tests.sh
 	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -- sh selftests/rdma_page_test.sh

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Garbage to make bench, its scripts and its programs: each must refuse it
+# with status 2 and a message naming the bad value, before it boots, loads
+# or writes anything. Runs on the build host (make check), TAP output.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+n=0
+failed=0
+rst=Documentation/benchmarks.rst
+rst_sum=$(cksum < "$rst" 2>/dev/null)
+res_list=$(ls -l bench/results 2>/dev/null | cksum)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# refuse NAME NEEDLE COMMAND...: COMMAND exits 2 within 30 s, saying NEEDLE
+refuse() {
+	local name=$1 needle=$2 rc
+	shift 2
+	n=$((n + 1))
+	timeout 30 "$@" > "$out" 2>&1 < /dev/null
+	rc=$?
+	if [ $rc = 2 ] && grep -qF -- "$needle" "$out"; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name: status $rc (want 2), output:"
+		sed 's/^/# /' "$out"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..23"
+refuse "bench: unknown part" "unknown part 'all'" env BENCH_PARTS=all bash tools/bench.sh
+refuse "bench: BENCH_PAGES not a number" "'lots'" env BENCH_PAGES=lots bash tools/bench.sh
+refuse "bench: BENCH_SIZES with garbage" "'x'" env "BENCH_SIZES=1 x 4" bash tools/bench.sh
+refuse "bench: BENCH_REPEAT zero" "'0'" env BENCH_REPEAT=0 bash tools/bench.sh
+refuse "bench: BENCH_FREE_MIB negative" "'-5'" env BENCH_FREE_MIB=-5 bash tools/bench.sh
+refuse "bench: BENCH_RECLAIM_WAIT with a unit" "'60s'" env BENCH_RECLAIM_WAIT=60s bash tools/bench.sh
+refuse "bench: unknown boot mode" "unknown mode 'hugepages'" env BENCH_BOOT_MODES=hugepages bash tools/bench.sh
+refuse "bench: kernel without a module" "no module built for kernel 'no-such-kernel'" \
+	env KVERS=no-such-kernel BENCH_PARTS=touch bash tools/bench.sh
+refuse "boot.sh: unknown mode" "unknown mode 'tmpfs'" env BENCH_BOOT_MODES=tmpfs sh bench/boot.sh
+refuse "boot.sh: BENCH_SIZES garbage" "'1G'" env BENCH_SIZES=1G sh bench/boot.sh
+refuse "boot.sh: BENCH_VERIFY not 0 or 1" "'yes'" env BENCH_VERIFY=yes sh bench/boot.sh
+refuse "reclaim.sh: BENCH_FREE_MIB garbage" "'512M'" env BENCH_FREE_MIB=512M sh bench/reclaim.sh
+refuse "first_touch.sh: BENCH_PAGES negative" "'-1'" env BENCH_PAGES=-1 sh bench/first_touch.sh
+refuse "zeroing.sh: BENCH_ZERO_MIB garbage" "'a lot'" env "BENCH_ZERO_MIB=a lot" sh bench/zeroing.sh
+refuse "memzero: no arguments" "usage: memzero" build/bench/memzero
+refuse "memzero: MIB garbage" "not '1x'" build/bench/memzero 1x 1
+refuse "memzero: REPEAT zero" "not '0'" build/bench/memzero 1 0
+refuse "memzero: bad CPU" "bad CPU '-1'" build/bench/memzero 1 1 -1
+refuse "first_touch: unknown mode" "not 'shm'" build/bench/first_touch shm 16 1
+refuse "first_touch: PAGES garbage" "not '16k'" build/bench/first_touch anon 16k 1
+refuse "first_touch: REPEAT garbage" "not 'twice'" build/bench/first_touch anon 16 twice
+refuse "first_touch: dormant without its mount" "goes with mode dormant only" \
+	build/bench/first_touch dormant 16 1
+
+# nothing written: the report and the results are as they were
+n=$((n + 1))
+if [ "$(cksum < "$rst" 2>/dev/null)" = "$rst_sum" ] &&
+   [ "$(ls -l bench/results 2>/dev/null | cksum)" = "$res_list" ]; then
+	echo "ok $n - refused runs left $rst and bench/results/ alone"
+else
+	echo "not ok $n - refused runs left $rst and bench/results/ alone"
+	failed=$((failed + 1))
+fi
+[ $failed = 0 ]
