@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "dormant_util.h"
 
 static int read_sysfs_uint(const char *path, unsigned int *out)
 {
@@ -78,8 +79,9 @@ TEST_F(ctl, get_version)
 TEST_F(ctl, get_version_unknown_flags)
 {
 	struct dormant_version v;
-	int bit;
+	int bit, kmsg = kmsg_open();
 
+	ASSERT_LE(0, kmsg);
 	for (bit = 0; bit < 32; bit++) {
 		memset(&v, 0, sizeof(v));
 		v.flags = 1U << bit;
@@ -89,19 +91,25 @@ TEST_F(ctl, get_version_unknown_flags)
 		EXPECT_EQ(0, v.abi_minor);
 		EXPECT_EQ(0, v.nr_nodes);
 	}
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: unknown flags 0x1 ");
+	close(kmsg);
 }
 
 TEST_F(ctl, get_version_reserved_not_zero)
 {
 	struct dormant_version v;
-	int i;
+	int i, kmsg = kmsg_open();
 
+	ASSERT_LE(0, kmsg);
 	for (i = 0; i < 4; i++) {
 		memset(&v, 0, sizeof(v));
 		v.reserved[i] = 1ULL << (i * 13);
 		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v));
 		EXPECT_EQ(EINVAL, errno);
 	}
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved[0] is not zero");
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved[3] is not zero");
+	close(kmsg);
 }
 
 TEST_F(ctl, get_version_bad_pointers)
@@ -144,12 +152,19 @@ TEST_F(ctl, unknown_ioctls)
 		_IOWR('f', 0x00, struct dormant_version),
 		0, ~0UL,
 	};
+	char line[64];
 	size_t i;
+	int kmsg = kmsg_open();
 
+	ASSERT_LE(0, kmsg);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(-1, ioctl(self->fd, bad[i], &v));
 		EXPECT_EQ(ENOTTY, errno);
+		snprintf(line, sizeof(line), "dormant: unknown ioctl 0x%x ",
+			 (unsigned int)bad[i]);
+		EXPECT_LOGGED(kmsg, line);
 	}
+	close(kmsg);
 }
 
 TEST_F(ctl, not_seekable_no_rw)

@@ -172,24 +172,31 @@ TEST_F(obj, bad_input)
 {
 	struct dormant_obj_stats st;
 	void *p;
-	int i;
+	int i, kmsg = kmsg_open();
 
+	/* each refusal also says why in the kernel log, in this order */
+	ASSERT_LE(0, kmsg);
 	/* private mappings would bypass the pool */
 	p = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "private mapping refused");
 	p = mmap(NULL, OBJ_SIZE, PROT_READ, MAP_PRIVATE, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	/* sizes and holes must be page multiples */
 	EXPECT_EQ(-1, ftruncate(self->fd, OBJ_SIZE + 1));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "refused: not a multiple of the page size");
 	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1, PAGE));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "hole at 0x1+0x1000 refused: not page-aligned");
 	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 100));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "hole at 0x0+0x64 refused: not page-aligned");
 	/* only hole punching */
 	EXPECT_EQ(-1, fallocate(self->fd, 0, 0, PAGE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_LOGGED(kmsg, "fallocate mode 0x0 not supported");
 	EXPECT_EQ(-1, fallocate(self->fd, FALLOC_FL_ZERO_RANGE, 0, PAGE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	/* no read(2)/write(2) */
@@ -199,20 +206,26 @@ TEST_F(obj, bad_input)
 	st.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "OBJ_STATS: unknown flags 0x1 or pad 0x0 not zero");
 	memset(&st, 0, sizeof(st));
 	st.pad = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "OBJ_STATS: unknown flags 0x0 or pad 0x1 not zero");
 	for (i = 0; i < 4; i++) {
 		memset(&st, 0, sizeof(st));
 		st.reserved[i] = 1;
 		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
 		EXPECT_EQ(EINVAL, errno);
 	}
+	EXPECT_LOGGED(kmsg, "OBJ_STATS: reserved[0] is not zero");
+	EXPECT_LOGGED(kmsg, "OBJ_STATS: reserved[3] is not zero");
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &st));
 	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_LOGGED(kmsg, ": unknown ioctl 0x");
+	close(kmsg);
 	/* nothing was made present by any of it */
 	ASSERT_EQ(0, obj_stats(self->fd, &st));
 	EXPECT_EQ(0, st.present);
@@ -278,6 +291,7 @@ TEST_F(obj, pool_exhausted_without_growth)
 {
 	long failed0 = node_stat(-1, "fault_failed");
 	long free_pages, i, got_sigbus = 0;
+	int kmsg = kmsg_open();
 
 	/* a 32-page reservation per node, and not a page more */
 	ASSERT_EQ(0, write_param("pool_pages", 32));
@@ -289,6 +303,8 @@ TEST_F(obj, pool_exhausted_without_growth)
 	EXPECT_GE(free_pages, i - 1) TH_LOG("%ld free pages, SIGBUS at page %ld",
 					    free_pages, i - 1);
 	EXPECT_LT(failed0, node_stat(-1, "fault_failed"));
+	EXPECT_LOGGED(kmsg, ": SIGBUS");
+	close(kmsg);
 }
 
 /* The node's thread refills the zeroed list to the high watermark alone. */
@@ -645,21 +661,77 @@ TEST(verify_mode)
 	EXPECT_EQ(0, write_param_str("verify", "0"));
 }
 
+/* expect_refused: writing @value to @name fails with EINVAL, saying @why */
+static void expect_refused(struct __test_metadata *_metadata,
+			   const char *name, const char *value, const char *why)
+{
+	int kmsg = kmsg_open();
+
+	ASSERT_LE(0, kmsg);
+	EXPECT_EQ(-EINVAL, write_param_str(name, value))
+		TH_LOG("%s = '%s'", name, value);
+	EXPECT_LOGGED(kmsg, why);
+	close(kmsg);
+}
+
 TEST(bad_params)
 {
 	long low = read_param("zeroed_low"), high = read_param("zeroed_high");
+	char val[32], why[96];
 
 	if (low < 0)
 		SKIP(return, "dormant module not loaded");
-	EXPECT_EQ(-EINVAL, write_param("zeroed_low", high));
-	EXPECT_EQ(-EINVAL, write_param("zeroed_high", low));
-	EXPECT_EQ(-EINVAL, write_param("zeroed_high", -1));
-	EXPECT_EQ(-EINVAL, write_param("pool_pages", 1L << 40));
-	EXPECT_EQ(-EINVAL, write_param_str("pool_pages", "lots"));
-	EXPECT_EQ(-EINVAL, write_param_str("grow", "sometimes"));
-	EXPECT_EQ(-EINVAL, write_param_str("verify", "maybe"));
+	snprintf(val, sizeof(val), "%ld", high);
+	snprintf(why, sizeof(why), "zeroed_low: %ld refused: zeroed_low (%ld) must stay below",
+		 high, high);
+	expect_refused(_metadata, "zeroed_low", val, why);
+	snprintf(val, sizeof(val), "%ld", low);
+	snprintf(why, sizeof(why), "zeroed_high: %ld refused", low);
+	expect_refused(_metadata, "zeroed_high", val, why);
+	expect_refused(_metadata, "zeroed_high", "-1", "zeroed_high: '-1' is not a page count");
+	expect_refused(_metadata, "pool_pages", "1099511627776",
+		       "pool_pages: '1099511627776' is not a page count");
+	expect_refused(_metadata, "pool_pages", "lots", "pool_pages: 'lots' is not a page count");
+	expect_refused(_metadata, "grow", "sometimes", "grow: 'sometimes' is not a boolean");
+	expect_refused(_metadata, "verify", "maybe", "verify: 'maybe' is not a boolean");
 	EXPECT_EQ(low, read_param("zeroed_low"));
 	EXPECT_EQ(high, read_param("zeroed_high"));
+}
+
+/* A node's own pool_pages in sysfs: garbage refused, the target kept. */
+TEST(bad_node_pool_pages)
+{
+	static const char * const bad[] = {
+		"lots", "-1", "12abc", "1099511627776", "", "0x",
+	};
+	const char *path = "/sys/kernel/dormant/nodes/node0/pool_pages";
+	char before[32], after[32], why[64];
+	ssize_t len;
+	size_t i;
+	int fd, kmsg;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		SKIP(return, "%s: %s", path, strerror(errno));
+	len = pread(fd, before, sizeof(before) - 1, 0);
+	ASSERT_LT(0, len);
+	before[len] = 0;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kmsg = kmsg_open();
+		ASSERT_LE(0, kmsg);
+		errno = 0;
+		EXPECT_EQ(-1, pwrite(fd, bad[i], strlen(bad[i]) ? strlen(bad[i]) : 1, 0))
+			TH_LOG("'%s' accepted", bad[i]);
+		EXPECT_EQ(EINVAL, errno);
+		snprintf(why, sizeof(why), "node0/pool_pages: '%s", bad[i]);
+		EXPECT_LOGGED(kmsg, why);
+		close(kmsg);
+	}
+	len = pread(fd, after, sizeof(after) - 1, 0);
+	ASSERT_LT(0, len);
+	after[len] = 0;
+	EXPECT_STREQ(before, after);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -258,7 +258,7 @@ TEST_F(hook, stats_ioctl)
 {
 	struct dormant_vcpu_stats_req req;
 	struct dormant_vcpu_stats s, one;
-	int i, n;
+	int i, n, kmsg;
 
 	ASSERT_EQ(0, test_vm_add_vcpu(&self->vm));
 	ASSERT_EQ(0, test_vm_call_on(&self->vm, 0, g_fill, 16, 20));
@@ -271,16 +271,22 @@ TEST_F(hook, stats_ioctl)
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_LE(2, req.count);
 
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg);
 	memset(&req, 0, sizeof(req));
 	req.flags = 2;
 	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "dormant: VCPU_STATS: unknown flags 0x2 ");
 	for (i = 0; i < 4; i++) {
 		memset(&req, 0, sizeof(req));
 		req.reserved[i] = 1;
 		EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, &req));
 		EXPECT_EQ(EINVAL, errno);
 	}
+	EXPECT_LOGGED(kmsg, "dormant: VCPU_STATS: reserved[0] is not zero");
+	EXPECT_LOGGED(kmsg, "dormant: VCPU_STATS: reserved[3] is not zero");
+	close(kmsg);
 	memset(&req, 0, sizeof(req));
 	req.count = 4;
 	req.entries = 16;	/* not a valid pointer */
