@@ -112,6 +112,7 @@ void dormant_sysfs_exit(void);
 
 int dormant_pool_start(struct dormant_pool *pool, int nid);
 void dormant_pool_stop(struct dormant_pool *pool);
+int dormant_parse_pages(const char *what, const char *val, unsigned long *n);
 void dormant_pool_kick(struct dormant_pool *pool);
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
 void dormant_pool_read(struct dormant_pool *pool,

@@ -34,17 +34,27 @@ static unsigned long zeroed_low = 1024;			/* 4 MiB */
 static unsigned long zeroed_high = 4096;		/* 16 MiB */
 static bool grow = true;
 
-static int param_set_pool_pages(const char *val, const struct kernel_param *kp)
+/*
+ * Parse a page count written to the setting @what (a module parameter or
+ * a node's sysfs file); a log line names the setting and the bad value.
+ */
+int dormant_parse_pages(const char *what, const char *val, unsigned long *n)
 {
-	unsigned long n;
-	int nid, ret;
-
-	ret = kstrtoul(val, 0, &n);
-	if (ret || n > DORMANT_MAX_PAGES) {
-		pr_warn("pool_pages: '%s' is not a page count up to %lu\n",
+	if (kstrtoul(val, 0, n) || *n > DORMANT_MAX_PAGES) {
+		pr_warn("%s: '%.32s' is not a page count up to %lu\n", what,
 			val, DORMANT_MAX_PAGES);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int param_set_pool_pages(const char *val, const struct kernel_param *kp)
+{
+	unsigned long n;
+	int nid;
+
+	if (dormant_parse_pages(kp->name, val, &n))
+		return -EINVAL;
 	WRITE_ONCE(pool_pages_default, n);
 	/* At load the nodes do not exist yet; they start from the default. */
 	for_each_node_mask(nid, dormant_node_mask)
@@ -64,14 +74,10 @@ MODULE_PARM_DESC(pool_pages,
 static int param_set_watermark(const char *val, const struct kernel_param *kp)
 {
 	unsigned long n, low, high;
-	int nid, ret;
+	int nid;
 
-	ret = kstrtoul(val, 0, &n);
-	if (ret || n > DORMANT_MAX_PAGES) {
-		pr_warn("%s: '%s' is not a page count up to %lu\n", kp->name,
-			val, DORMANT_MAX_PAGES);
+	if (dormant_parse_pages(kp->name, val, &n))
 		return -EINVAL;
-	}
 	low = kp->arg == &zeroed_low ? n : READ_ONCE(zeroed_low);
 	high = kp->arg == &zeroed_high ? n : READ_ONCE(zeroed_high);
 	if (low >= high) {

@@ -104,13 +104,12 @@ static ssize_t pool_pages_store(struct kobject *kobj,
 				size_t count)
 {
 	struct dormant_node *dn = kobj_to_node(kobj);
+	char what[32];
 	unsigned long n;
 
-	if (kstrtoul(buf, 0, &n) || n > DORMANT_MAX_PAGES) {
-		pr_warn("node%d/pool_pages: '%.*s' is not a page count up to %lu\n",
-			dn->nid, (int)min_t(size_t, count, 32), buf, DORMANT_MAX_PAGES);
+	snprintf(what, sizeof(what), "node%d/pool_pages", dn->nid);
+	if (dormant_parse_pages(what, buf, &n))
 		return -EINVAL;
-	}
 	dormant_pool_set_target(&dn->pool, n);
 	return count;
 }

@@ -33,7 +33,7 @@ expect_fail() {
 	fi
 }
 
-tap_plan 23
+tap_plan 26
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
@@ -61,6 +61,36 @@ check "objects finds the object a process holds" \
 	sh -c "printf '%s' '$out' | grep -q '^$holder .*$mnt/obj'"
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
+# as another user: that user's holder is found, root's is not, and it says
+# that it could not look into every process
+if command -v setpriv > /dev/null; then
+	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	chmod 755 "$mnt"
+	chmod 644 "$mnt/obj"
+	$nobody sleep 30 < "$mnt/obj" &
+	nholder=$!
+	sleep 30 < "$mnt/obj" &
+	holder=$!
+	# a copy nobody can run wherever the checkout lives
+	ndir=$(mktemp -d)
+	chmod 755 "$ndir"
+	cp "$ctl" "$ndir/dormantctl"
+	errf="$ndir/err"
+	out=$($nobody "$ndir/dormantctl" objects 2> "$errf")
+	check "objects as nobody finds nobody's holder" \
+		sh -c "printf '%s' '$out' | grep -q '^$nholder .*$mnt/obj'"
+	check "objects as nobody does not show root's holder" \
+		sh -c "! printf '%s' '$out' | grep -q '^$holder '"
+	check "objects as nobody says it cannot see every process" \
+		grep -q "not ours to see: run as root" "$errf"
+	kill $holder $nholder 2>/dev/null
+	wait $holder $nholder 2>/dev/null
+	rm -rf "$ndir"
+else
+	skip "objects as nobody (3 tests)" "no setpriv"
+	skip "objects as nobody" "no setpriv"
+	skip "objects as nobody" "no setpriv"
+fi
 out=$("$ctl" vcpus)
 check "vcpus prints its table header" sh -c "printf '%s' '$out' | head -n 1 | grep -q '^VM .*VCPU .*DORMANT .*BACKED'"
 json=$("$ctl" --json --reset vcpus)

@@ -161,8 +161,11 @@ static void read_comm(int pid, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-/* Only files on a dormant mount are opened: never a FIFO or a tty. */
-static int scan_objects(struct dmt_object *objs, int max)
+/*
+ * Only files on a dormant mount are opened: never a FIFO or a tty. @hidden
+ * counts the processes whose open files we may not see (not root).
+ */
+static int scan_objects(struct dmt_object *objs, int max, int *hidden)
 {
 	dev_t devs[MAX_MOUNTS];
 	struct { dev_t dev; ino_t ino; } seen[MAX_OBJECTS];
@@ -185,8 +188,11 @@ static int scan_objects(struct dmt_object *objs, int max)
 			continue;
 		snprintf(fddir, sizeof(fddir), "/proc/%d/fd", pid);
 		fds = opendir(fddir);
-		if (!fds)
+		if (!fds) {
+			if (errno == EACCES || errno == EPERM)
+				(*hidden)++;
 			continue;	/* gone, or not ours to see */
+		}
 		while ((fe = readdir(fds)) && n < max) {
 			char path[320];
 			struct stat sb;
@@ -229,13 +235,17 @@ static int scan_objects(struct dmt_object *objs, int max)
 static int cmd_objects(int json)
 {
 	static struct dmt_object objs[MAX_OBJECTS];
-	int n = scan_objects(objs, MAX_OBJECTS);
+	int hidden = 0;
+	int n = scan_objects(objs, MAX_OBJECTS, &hidden);
 
 	if (n < 0) {
 		fprintf(stderr, "dormantctl: cannot scan for objects: %s\n",
 			strerror(-n));
 		return 1;
 	}
+	if (hidden)
+		fprintf(stderr, "dormantctl: the open files of %d process(es) are not ours to see: run as root to list every object\n",
+			hidden);
 	if (json)
 		return print_json(dmt_objects_to_json(objs, n));
 	dmt_objects_print_table(objs, n, stdout);
