@@ -288,9 +288,15 @@ reclaim_report() {
 		"$k" $((freed / 256)) "$(sel "$raw" '$1 == "freed"' 2 | wc -l)"
 	: > "$dat"
 	local hdr="" row="" sep=""
+	# per run, the last sample taken by t s (+0.5 s: samples drift a little)
+	at() {
+		awk -v t="$1" '$1 == "reclaim" && $3 <= t + 0.5 { v[$2] = $4 }
+			$1 == "reclaim" && $3 >= t - 0.5 { reached[$2] = 1 }
+			END { for (r in v) if (reached[r]) print v[r] }' "$raw"
+	}
 	for t in 5 10 20 30 45 60 90 120 180 300; do
-		[ "$(sel "$raw" "\$1 == \"reclaim\" && int(\$3 + 0.5) == $t" 4 | wc -l)" = 0 ] && continue
-		read -r med lo hi _ <<< "$(sel "$raw" "\$1 == \"reclaim\" && int(\$3 + 0.5) == $t" 4 | stats)"
+		[ "$(at "$t" | wc -l)" = 0 ] && continue
+		read -r med lo hi _ <<< "$(at "$t" | stats)"
 		hdr+=$(printf '  %-17s' "after ${t} s")
 		row+=$(awk -v m="$med" -v lo="$lo" -v hi="$hi" -v f="$freed" \
 			'BEGIN { printf "  %-17s", sprintf("%.0f (%.0f-%.0f)", m / 256, lo / 256, hi / 256) }')
@@ -306,8 +312,8 @@ reclaim_report() {
 		END { if (n) printf "Pages of the object present when the guest began deleting its file: %s MiB.\n", p }' "$raw"
 	sel "$raw" '$1 == "deleted"' 3 | stats | awk '$4 > 0 {
 		printf "The guest'"'"'s rm of the file took %s s (median; %s-%s).\n", $1, $2, $3 }'
-	awk '$1 == "died" { d = d sep "run " $2 " " $3; sep = ", " }
-		END { if (d) printf "Guests that died before their /init: %s (twice: the run was skipped).\n", d }' "$raw"
+	awk '$1 == "died" { $1 = ""; d = d sep "run" $0; sep = "; " }
+		END { if (d) printf "Guests that died (see testing.rst; a run whose guest died before its samples was skipped): %s.\n", d }' "$raw"
 	echo
 	# median over the runs at each whole second
 	awk '$1 == "reclaim" { print int($3 + 0.5), $4 }' "$raw" | sort -n -k1 -k2 |
