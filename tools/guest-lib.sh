@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers to boot a stock QEMU/KVM Linux guest inside a sandbox host (or on
 # a real host), shared by selftests/qemu_guest_test.sh and tools/demo.sh.
-# Source it; it needs busybox-static, cpio, gzip, qemu-system-x86_64.
+# Source it; it needs busybox-static, cpio, gzip, qemu-system-x86_64. The
+# functions keep their scratch variables local (dash and bash have local).
 
 # guest_initrd OUT [MODULE...]: a busybox initramfs whose /init prints
 # "DORMANT_GUEST_INIT <uptime>" on the serial console as its first act,
@@ -9,6 +10,7 @@
 # /guest.sh if the caller put one in GUEST_SCRIPT, prints
 # "DORMANT_GUEST_DONE <status>" and powers off.
 guest_initrd() {
+	local out gdir n m f rc
 	out=$1
 	shift
 	gdir=$(mktemp -d) || return 1
@@ -56,6 +58,7 @@ INIT
 # messages and QEMU's -d log as LOG.died.*, and in DORMANT_OUT when that is
 # set. Prints what the last guest_boot printed.
 guest_boot_retry() {
+	local t rc d
 	t=$(guest_boot "$@")
 	rc=$?
 	if [ $rc = 0 ] && [ "$t" = none ]; then
@@ -79,11 +82,17 @@ guest_boot_retry() {
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
 # guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
 # serial console goes to LOG, QEMU's messages to LOG.qemu and its log of
-# CPU resets and guest errors to LOG.cpu.
+# CPU resets and guest errors to LOG.cpu. The guest is told tsc=unstable:
+# under nested TCG its clocksource watchdog would mark the TSC unstable
+# anyway, while both vCPUs run, and the static keys that flips (sched
+# clock stability, irq time accounting) are patched with int3 into code
+# the other vCPU runs, which nested TCG does not always survive
+# (Documentation/testing.rst); at boot only one CPU runs.
 # Prints the seconds from QEMU's start to the guest's /init
 # ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
 # (124 on timeout).
 guest_boot() {
+	local log tmo t0 qpid t_init end qrc
 	log=$1 tmo=$2
 	shift 2
 	: > "$log"
@@ -91,7 +100,7 @@ guest_boot() {
 	qemu-system-x86_64 -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" -nodefaults \
 		-no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
-		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
+		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1 tsc=unstable" \
 		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
 		"$@" < /dev/null > "$log.qemu" 2>&1 &
 	qpid=$!
