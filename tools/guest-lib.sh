@@ -84,10 +84,10 @@ guest_boot_retry() {
 # serial console goes to LOG, QEMU's messages to LOG.qemu and its log of
 # CPU resets and guest errors to LOG.cpu. The guest is told tsc=unstable:
 # under nested TCG its clocksource watchdog would mark the TSC unstable
-# anyway, while both vCPUs run, and the static keys that flips (sched
-# clock stability, irq time accounting) are patched with int3 into code
-# the other vCPU runs, which nested TCG does not always survive
-# (Documentation/testing.rst); at boot only one CPU runs.
+# anyway, while both vCPUs run, and the sched-clock-stable static key that
+# flips is patched with int3 into code the other vCPU runs, which nested
+# TCG does not always survive (Documentation/testing.rst); given at boot,
+# the key is never flipped.
 # Prints the seconds from QEMU's start to the guest's /init
 # ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
 # (124 on timeout).
