@@ -82,12 +82,7 @@ guest_boot_retry() {
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
 # guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
 # serial console goes to LOG, QEMU's messages to LOG.qemu and its log of
-# CPU resets and guest errors to LOG.cpu. The guest is told tsc=unstable:
-# under nested TCG its clocksource watchdog would mark the TSC unstable
-# anyway, while both vCPUs run, and the sched-clock-stable static key that
-# flips is patched with int3 into code the other vCPU runs, which nested
-# TCG does not always survive (Documentation/testing.rst); given at boot,
-# the key is never flipped.
+# CPU resets and guest errors to LOG.cpu.
 # Prints the seconds from QEMU's start to the guest's /init
 # ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
 # (124 on timeout).
@@ -100,7 +95,7 @@ guest_boot() {
 	qemu-system-x86_64 -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" -nodefaults \
 		-no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
-		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1 tsc=unstable" \
+		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
 		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
 		"$@" < /dev/null > "$log.qemu" 2>&1 &
 	qpid=$!
