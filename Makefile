@@ -41,10 +41,17 @@ SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page
 
-.PHONY: all modules userspace selftests unit deps check checkpatch demo bench bench-bins clean \
+.PHONY: all modules userspace selftests unit tools deps check checkpatch demo bench bench-bins clean \
 	help FORCE
 
-all: modules userspace selftests unit
+all: modules userspace selftests unit tools
+
+# tools/vm_churn: the rig soak's VM creator (tools/rig-soak)
+tools: $(BUILD)/tools/vm_churn
+
+$(BUILD)/tools/vm_churn: tools/vm_churn.c selftests/dormant_util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
 
 help:
 	@sed -n '3,14p' Makefile

@@ -2,6 +2,7 @@
 # Shared by the bench/*.sh scripts that run inside a sandbox host (or on a
 # real one, as root). Source it after setting "top" to the checkout.
 
+. "$top/tools/lib.sh"
 ko="$top/build/$(uname -r)/dormant.ko"
 par=/sys/module/dormant/parameters
 nodes=/sys/kernel/dormant/nodes
@@ -12,21 +13,13 @@ bench_num() {
 	_script=$1
 	shift
 	for _v in "$@"; do
-		case $_v in
-		''|0*|*[!0-9]*)
-			echo "$_script: '$_v' is not a positive number" >&2
-			exit 2 ;;
-		esac
+		is_count "$_v" || { echo "$_script: '$_v' is not a positive number" >&2; exit 2; }
 	done
 }
 
-# bench_kvm: KVM loaded and an idle VM held open for the whole script, so
-# that KVM never flips its preempt-notifier static key under MTTCG (see
-# selftests/run_tests.sh). Sets "holder"; bench_cleanup ends it.
+# bench_kvm: KVM loaded.
 bench_kvm() {
 	modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
-	"$top/build/selftests/kvm_hook_test" hold 36000 > /dev/null 2>&1 &
-	holder=$!
 }
 
 # bench_mount: the module loaded (if it is not) and a dormant filesystem
@@ -42,7 +35,6 @@ bench_mount() {
 }
 
 bench_cleanup() {
-	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
 	[ -n "${mnt:-}" ] && umount "$mnt" 2>/dev/null
 	[ -n "${work:-}" ] && rm -rf "$work"
 }

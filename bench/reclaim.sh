@@ -18,7 +18,8 @@
 #   object RUN DISCARDS PRESENT   (the object's own figures at the end)
 #   died RUN ...         (the guest died before its /init and was booted
 #                         again, see guest_boot_retry; twice, or after
-#                         its /init: the run is skipped)
+#                         its /init: the run is skipped, and the script
+#                         exits 3 at the end)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/guest-lib.sh"
@@ -69,6 +70,7 @@ now_cs() {
 	cs=$(( ${up%.*} * 100 + 1${up#*.} - 100 ))
 }
 
+deaths=0
 for r in $(seq "$reps"); do
 	log="$work/console-$r.log"
 	guest_boot_retry "$log" 3000 -m "$ram_mib" \
@@ -93,6 +95,7 @@ for r in $(seq "$reps"); do
 			fi
 			[ -n "${DORMANT_OUT:-}" ] && cp "$log" "$DORMANT_OUT/"
 			rm -f "$mnt/guest" "$log.died"
+			deaths=$((deaths + 1))
 			continue 2
 		fi
 		if [ $i -gt 12000 ]; then
@@ -131,6 +134,7 @@ for r in $(seq "$reps"); do
 		wait $boot
 		echo "died $r while deleting its file"
 		rm -f "$mnt/guest" "$log.died"
+		deaths=$((deaths + 1))
 		continue
 	fi
 	echo "object $r $(obj discards) $(obj present)"
@@ -139,6 +143,7 @@ for r in $(seq "$reps"); do
 	if [ $rc != 0 ] || ! grep -q "DORMANT_GUEST_DONE 0" "$log"; then
 		# its samples stand: they were taken while it ran
 		echo "died $r after its samples (QEMU status $rc)"
+		deaths=$((deaths + 1))
 		echo "# run $r: the guest did not end cleanly (QEMU status $rc):" >&2
 		tail -n 20 "$log" >&2
 	fi
@@ -147,4 +152,6 @@ for r in $(seq "$reps"); do
 done
 umount "$mnt"
 rmmod dormant
+# 3: figures taken but guests died (make bench keeps them and fails)
+[ "$deaths" = 0 ] || exit 3
 exit 0

@@ -10,10 +10,16 @@ cd "$top" || exit 1
 n=0
 failed=0
 rst=Documentation/benchmarks.rst
-rst_sum=$(cksum < "$rst" 2>/dev/null)
-res_list=$(ls -l bench/results 2>/dev/null | cksum)
+# the report's contents and times, and the plots' (report.py rewrites them)
+written() { { cat "$rst"; ls -l --full-time "$rst" Documentation/*.png; } 2>/dev/null | cksum; }
+rst_sum=$(written)
+res_list=$(ls -l --full-time bench/results 2>/dev/null | cksum)
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+bad=$(mktemp -d)
+trap 'rm -rf "$out" "$bad"' EXIT
+mkdir "$bad/boot" "$bad/touch"
+printf 'boot dormant 1 30.5\nboot dormant 1 fast\n' > "$bad/boot/boot-test.txt"
+printf 'anon 16384 120904\nanon 16384\n' > "$bad/touch/touch-test.txt"
 
 # refuse NAME NEEDLE COMMAND...: COMMAND exits 2 within 30 s, saying NEEDLE
 refuse() {
@@ -32,7 +38,7 @@ refuse() {
 }
 
 echo "TAP version 13"
-echo "1..23"
+echo "1..32"
 refuse "bench: unknown part" "unknown part 'all'" env BENCH_PARTS=all bash tools/bench.sh
 refuse "bench: BENCH_PAGES not a number" "'lots'" env BENCH_PAGES=lots bash tools/bench.sh
 refuse "bench: BENCH_SIZES with garbage" "'x'" env "BENCH_SIZES=1 x 4" bash tools/bench.sh
@@ -57,14 +63,27 @@ refuse "first_touch: PAGES garbage" "not '16k'" build/bench/first_touch anon 16k
 refuse "first_touch: REPEAT garbage" "not 'twice'" build/bench/first_touch anon 16 twice
 refuse "first_touch: dormant without its mount" "goes with mode dormant only" \
 	build/bench/first_touch dormant 16 1
+refuse "report.py: unknown option" "unrecognized arguments: --colour" python3 bench/report.py --colour
+refuse "report.py: --pages not a number" "'lots' is not a positive number" python3 bench/report.py --pages lots
+refuse "report.py: BENCH_REPEAT zero" "'0' is not a positive number (--repeat or BENCH_REPEAT)" \
+	env BENCH_REPEAT=0 python3 bench/report.py
+refuse "report.py: --sizes with garbage" "'16G' is not a positive number" python3 bench/report.py --sizes "1 16G"
+refuse "report.py: no results directory" "no results directory '$bad/none'" \
+	python3 bench/report.py --results "$bad/none"
+refuse "report.py: a results line that is not a number" "$bad/boot/boot-test.txt:2: not a boot results line" \
+	python3 bench/report.py --results "$bad/boot"
+refuse "report.py: a results line short of a field" "$bad/touch/touch-test.txt:2: not a touch results line" \
+	python3 bench/report.py --results "$bad/touch"
+refuse "report.py: a kernel that is a path" "'../x' is not a kernel release" python3 bench/report.py -- ../x
+refuse "bench: BENCH_SIZES garbage when writing the report alone" "'x'" env "BENCH_SIZES=1 x" BENCH_PARTS= bash tools/bench.sh
 
-# nothing written: the report and the results are as they were
+# nothing written: the report, the plots and the results are as they were
 n=$((n + 1))
-if [ "$(cksum < "$rst" 2>/dev/null)" = "$rst_sum" ] &&
-   [ "$(ls -l bench/results 2>/dev/null | cksum)" = "$res_list" ]; then
-	echo "ok $n - refused runs left $rst and bench/results/ alone"
+if [ "$(written)" = "$rst_sum" ] &&
+   [ "$(ls -l --full-time bench/results 2>/dev/null | cksum)" = "$res_list" ]; then
+	echo "ok $n - refused runs left $rst, its plots and bench/results/ alone"
 else
-	echo "not ok $n - refused runs left $rst and bench/results/ alone"
+	echo "not ok $n - refused runs left $rst, its plots and bench/results/ alone"
 	failed=$((failed + 1))
 fi
 [ $failed = 0 ]

@@ -10,7 +10,6 @@
  *                              run a VM (memory: anonymous, or an object in
  *                              the dormant filesystem mounted at DIR) until
  *                              SECONDS have passed; for the unload test
- *   kvm_hook_test hold SECONDS hold an idle VM open (see run_tests.sh)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -337,29 +336,8 @@ static int spin(int seconds, const char *dir)
 	return 0;
 }
 
-/*
- * hold SECONDS: keep an idle VM open, so that KVM's preempt-notifier static
- * key stays on while other tests create and destroy VMs.
- */
-static int hold(int seconds)
-{
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
-
-	if (kvm < 0)
-		return 1;
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		return 1;
-	sleep(seconds);
-	close(vm);
-	close(kvm);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && !strcmp(argv[1], "hold"))
-		return hold(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "spin"))
 		return spin(atoi(argv[2]), argc > 3 ? argv[3] : NULL);
 	return test_harness_run(argc, argv);

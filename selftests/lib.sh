@@ -8,8 +8,9 @@ KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
 tap_n=0
 tap_failed=0
 
-# Kernel log lines that mean a kernel bug (tools/sandbox uses the same list).
-BAD_LOG_RE='BUG[: ]|WARNING:|Oops|general protection fault|KFENCE:|Kernel panic|Call Trace:|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|kernel BUG|Unable to handle|Object .*overwritten|Redzone|Poison overwritten|Padding overwritten|list_add corruption|list_del corruption|refcount_t:'
+# BAD_LOG_RE, the kernel log lines that mean a kernel bug, and the other
+# helpers shared with tools/.
+. "$top/tools/lib.sh"
 
 tap_plan() { echo "TAP version 13"; echo "1..$1"; }
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }

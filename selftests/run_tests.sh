@@ -12,18 +12,20 @@ set -u
 bin="$top/build/selftests"
 status=0
 
+# run NAME COMMAND...: its output shown as it comes (tools/sandbox's
+# watchdog listens to it) and kept for the check below.
+runlog=$(mktemp)
 run() {
 	name=$1
 	shift
 	echo "# ==== $name ===="
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
+	{ "$@" 2>&1; echo $? > "$runlog.rc"; } | tee "$runlog"
+	rc=$(cat "$runlog.rc")
 	case $rc in
 	0) ;;
 	4) ;;
 	*)
-		printf '%s' "$out" | grep -q '^not ok' ||
+		grep -q '^not ok' "$runlog" ||
 			echo "not ok - $name exited with status $rc"
 		status=1
 		;;
@@ -41,24 +43,7 @@ if ! [ -e /dev/kvm ] && ! modprobe kvm_amd 2>/dev/null && ! modprobe kvm_intel 2
 	kvm=0
 fi
 
-# Keep an idle VM open while tests create and destroy VMs one after another:
-# otherwise each first VM flips KVM's preempt-notifier static key, patching
-# __schedule, which under emulation with a thread per vCPU (MTTCG) was seen
-# to end in "Oops: int3" (a QEMU TCG matter, not ours: tools/sandbox).
-holder=""
-hold_vm() {
-	[ $kvm = 1 ] || return
-	"$bin/kvm_hook_test" hold 3600 &
-	holder=$!
-}
-release_vm() {
-	[ -n "$holder" ] || return
-	kill "$holder" 2>/dev/null
-	wait "$holder" 2>/dev/null
-	holder=""
-}
-trap release_vm EXIT
-hold_vm
+trap 'rm -f "$runlog" "$runlog.rc"' EXIT
 
 run module_load sh "$top/selftests/module_load.sh"
 
@@ -81,9 +66,7 @@ fi
 
 if [ $kvm = 1 ]; then
 	run kvm_pattern_test "$bin/kvm_pattern_test"
-	release_vm	# it unloads kvm
 	run kvm_hook_unload sh "$top/selftests/kvm_hook_unload.sh"
-	hold_vm
 	run qemu_guest_test sh "$top/selftests/qemu_guest_test.sh"
 fi
 exit $status

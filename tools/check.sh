@@ -6,10 +6,13 @@
 # two-NUMA-node sandbox, and the RDMA test between two sandbox hosts. Every
 # TAP line is shown; the run ends with one line "N passed, N failed, N skipped"
 # and exits non-zero on any failure. A sandbox whose kernel log shows a bug
-# fails too (tools/sandbox checks it).
+# fails too (tools/sandbox checks it). Deaths the rig caused (a nested
+# guest that died before its /init and was booted again, a sandbox host
+# lost) are summed into a last line "rig deaths: N".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+. tools/lib.sh
 logdir="$top/build/check"
 rm -rf "$logdir"
 mkdir -p "$logdir"
@@ -43,15 +46,17 @@ checkpatch() {
 	fi
 }
 
-kvers=${KVERS:-$(ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||; s|/build||')}
+kvers=$(kernels)
 [ -n "$kvers" ] || { echo "make check: no kernel headers installed: run 'make deps'" >&2; exit 1; }
 
 step unit ./build/unit/test_libdormant
 step checkpatch checkpatch
 step bench-args bash bench/test_args.sh
 for k in $kvers; do
-	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 2400 -- sh selftests/run_tests.sh
-	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -- sh selftests/rdma_page_test.sh
+	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 1800 -o "$logdir/sandbox-$k" -- \
+		sh selftests/run_tests.sh
+	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -o "$logdir/rdma-$k" -- \
+		sh selftests/rdma_page_test.sh
 done
 
 passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')
@@ -60,4 +65,10 @@ failed=$(grep -c '^not ok' "$all")
 echo "# make check took $(( $(date +%s) - start )) s; kernels: $kvers; logs in $logdir"
 [ ${#failed_steps[@]} = 0 ] || echo "# failed steps: ${failed_steps[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"
+deaths=$(find "$logdir" -name rig-deaths -exec cat {} + | grep -c '^death')
+if [ "$deaths" != 0 ]; then
+	echo "# rig deaths (files rig-deaths under $logdir):"
+	find "$logdir" -name rig-deaths -exec cat {} + | sed 's/^/#   /'
+fi
+echo "rig deaths: $deaths"
 [ "$failed" = 0 ] && [ ${#failed_steps[@]} = 0 ]

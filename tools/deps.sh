@@ -24,8 +24,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
 	# inside the sandbox hosts: network and RDMA tools
 	iproute2 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
-	# benchmarks and plots
-	gnuplot-nox
+	# benchmarks and plots, the report
+	gnuplot-nox python3
 )
 
 export DEBIAN_FRONTEND=noninteractive
@@ -45,6 +45,57 @@ if [ ${#missing[@]} -gt 0 ]; then
 		die "apt-get install failed for: ${missing[*]}"
 else
 	echo "make deps: all Debian packages already installed"
+fi
+
+# QEMU 10.0, Debian 13's, from bookworm-backports, unpacked into
+# .deps/qemu-10.0 (not installed: the system's QEMU stays bookworm's 7.2,
+# the VMM users of bookworm run). The sandbox hosts run on it (bookworm's
+# 7.2 TCG was seen to kill them: Documentation/testing.rst), and the
+# selftests run stock guests with both inside the hosts. The backports
+# archive is added to apt's sources if missing; at its default priority
+# nothing is installed from it.
+qdir="$deps/qemu-10.0"
+qbin="$qdir/bin/qemu-system-x86_64"
+if "$qbin" --version 2>/dev/null | grep -q 'version 10\.0\.'; then
+	echo "make deps: QEMU 10.0 already in .deps/qemu-10.0"
+else
+	bpo=/etc/apt/sources.list.d/bookworm-backports.sources
+	if ! apt-cache policy 2>/dev/null | grep -q 'bookworm-backports/main'; then
+		echo "make deps: adding bookworm-backports to apt's sources ($bpo)"
+		cat > "$bpo" <<-EOF
+		Types: deb
+		URIs: http://deb.debian.org/debian
+		Suites: bookworm-backports
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		EOF
+		apt-get update -q || die "apt-get update failed"
+	fi
+	qwork=$(mktemp -d)
+	chown _apt "$qwork" 2>/dev/null || true
+	(cd "$qwork" && apt-get download -q qemu-system-x86/bookworm-backports \
+		qemu-system-common/bookworm-backports qemu-system-data/bookworm-backports \
+		seabios/bookworm-backports) ||
+		{ rm -rf "$qwork"; die "cannot download QEMU 10.0 from bookworm-backports"; }
+	rm -rf "$qdir"
+	mkdir -p "$qdir/bin"
+	for d in "$qwork"/*.deb; do
+		dpkg-deb -x "$d" "$qdir" || { rm -rf "$qwork"; die "cannot unpack $d"; }
+	done
+	rm -rf "$qwork"
+	missing_libs=$(ldd "$qdir/usr/bin/qemu-system-x86_64" | awk '/not found/ { print $1 }')
+	[ -z "$missing_libs" ] || die "QEMU 10.0 needs libraries this machine lacks: $missing_libs"
+	cat > "$qbin" <<-'EOF'
+	#!/bin/sh
+	# QEMU 10.0 unpacked by make deps (tools/deps.sh), with its own firmware.
+	d=$(cd "$(dirname "$0")/.." && pwd)
+	exec "$d/usr/bin/qemu-system-x86_64" -L "$d/usr/share/qemu" \
+		-L "$d/usr/share/seabios" "$@"
+	EOF
+	chmod 755 "$qbin"
+	"$qbin" --version | grep -q 'version 10\.0\.' ||
+		die "the unpacked QEMU does not run as 10.0: $("$qbin" --version 2>&1 | head -n 1)"
+	echo "make deps: QEMU $("$qbin" --version | sed -n 's/.*version \([^ ]*\).*/\1/p') unpacked into .deps/qemu-10.0"
 fi
 
 # Kernel selftest headers and checkpatch.pl, from Debian's linux-source-6.12.

@@ -1,106 +1,56 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers to boot a stock QEMU/KVM Linux guest inside a sandbox host (or on
-# a real host), shared by selftests/qemu_guest_test.sh and tools/demo.sh.
-# Source it; it needs busybox-static, cpio, gzip, qemu-system-x86_64. The
-# functions keep their scratch variables local (dash and bash have local).
+# a real host), shared by the selftests, the demo, the benchmarks and the
+# rig soak. Source it after setting "top" to the checkout; it sources
+# tools/lib.sh. Needs busybox-static, cpio, gzip and QEMU. The functions
+# keep their scratch variables local (dash and bash have local).
+#
+# Settings, from the environment:
+#   GUEST_INITRD  the initramfs to boot (guest_initrd makes one)
+#   GUEST_SCRIPT  a script guest_initrd puts in it as /guest.sh
+#   GUEST_SMP     vCPUs (default 1)
+#   GUEST_QEMU    the QEMU binary (default: qemu-system-x86_64 from PATH)
+#   DORMANT_OUT   where deaths are recorded (rig-deaths) and dead guests'
+#                 logs kept
+. "$top/tools/lib.sh"
 
-# guest_initrd OUT [MODULE...]: a busybox initramfs whose /init prints
-# "DORMANT_GUEST_INIT <uptime>" on the serial console as its first act,
-# loads MODULEs (from this machine's /lib/modules/$(uname -r)), runs
-# /guest.sh if the caller put one in GUEST_SCRIPT, prints
-# "DORMANT_GUEST_DONE <status>" and powers off.
+# guest_initrd OUT [MODULE...]: a busybox initramfs with tools/guest-init as
+# /init, MODULEs of the running kernel and GUEST_SCRIPT as /guest.sh. Its
+# /init prints "DORMANT_GUEST_INIT <uptime>" on the serial console as its
+# first act and "DORMANT_GUEST_DONE <status>" at the end.
 guest_initrd() {
-	local out gdir n m f rc
+	local out
 	out=$1
 	shift
-	gdir=$(mktemp -d) || return 1
-	mkdir -p "$gdir/bin" "$gdir/dev" "$gdir/proc" "$gdir/sys" "$gdir/mods" "$gdir/tmp" "$gdir/mnt"
-	cp /bin/busybox "$gdir/bin/busybox" || return 1
-	n=0
-	for m in "$@"; do
-		for f in $(modprobe --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
-			n=$((n + 1))
-			case "$f" in
-			*.xz) xz -dc "$f" > "$gdir/mods/$(printf %02d $n).ko" ;;
-			*.zst) zstd -qdc "$f" > "$gdir/mods/$(printf %02d $n).ko" ;;
-			*) cp "$f" "$gdir/mods/$(printf %02d $n).ko" ;;
-			esac
-		done
-	done
-	cat > "$gdir/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mount -t proc proc /proc
-read up idle < /proc/uptime
-echo "DORMANT_GUEST_INIT $up" > /dev/ttyS0
-/bin/busybox --install -s /bin
-mount -t sysfs sys /sys
-for m in /mods/*.ko; do [ -e "$m" ] && insmod "$m"; done
-rc=0
-[ -f /guest.sh ] && { sh /guest.sh > /dev/ttyS0 2>&1; rc=$?; }
-echo "DORMANT_GUEST_DONE $rc" > /dev/ttyS0
-poweroff -f
-INIT
-	chmod 755 "$gdir/init"
-	[ -n "${GUEST_SCRIPT:-}" ] && cp "$GUEST_SCRIPT" "$gdir/guest.sh"
-	(cd "$gdir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
-	rc=$?
-	rm -rf "$gdir"
-	return $rc
-}
-
-# guest_boot_retry LOG TIMEOUT QEMU-ARGS...: guest_boot, once more if the
-# guest died before its /init (QEMU exit 0 without "DORMANT_GUEST_INIT" on
-# the console: with -no-reboot, a panic's reboot or a triple fault). Under
-# nested TCG about one boot in ten dies so, on any kind of memory, of the
-# guest kernel's own text patching (see Documentation/testing.rst). Says so
-# on stderr, creates LOG.died, and keeps the dead boot's console, QEMU
-# messages and QEMU's -d log as LOG.died.*, and in DORMANT_OUT when that is
-# set. Prints what the last guest_boot printed.
-guest_boot_retry() {
-	local t rc d
-	t=$(guest_boot "$@")
-	rc=$?
-	if [ $rc = 0 ] && [ "$t" = none ]; then
-		echo "# guest died before its /init; booting it once more (logs: $1.died.*)" >&2
-		: > "$1.died"
-		cp "$1" "$1.died.console"
-		cp "$1.qemu" "$1.died.qemu"
-		cp "$1.cpu" "$1.died.cpu" 2>/dev/null
-		if [ -n "${DORMANT_OUT:-}" ] && [ -d "$DORMANT_OUT" ]; then
-			d=$(mktemp -d "$DORMANT_OUT/died.XXXXXX")
-			cp "$1".died.* "$d/"
-			echo "$*" > "$d/args"
-		fi
-		t=$(guest_boot "$@")
-		rc=$?
-	fi
-	echo "$t"
-	return $rc
+	INITRAMFS_SCRIPT=${GUEST_SCRIPT:-} initramfs_build "$out" "$(uname -r)" \
+		"$top/tools/guest-init" "$@"
 }
 
 # guest_boot LOG TIMEOUT QEMU-ARGS...: boot the machine's kernel as a KVM
-# guest (GUEST_SMP vCPUs, default 1) with the given memory arguments; the
-# serial console goes to LOG, QEMU's messages to LOG.qemu and its log of
-# CPU resets and guest errors to LOG.cpu.
-# Prints the seconds from QEMU's start to the guest's /init
-# ("DORMANT_GUEST_INIT" on the console) and returns QEMU's exit status
+# guest with the given memory arguments; the serial console goes to LOG,
+# QEMU's messages to LOG.qemu and its log of CPU resets and guest errors to
+# LOG.cpu. While it runs, says on stderr every 60 s that it still does (so
+# that tools/sandbox's watchdog hears the test). Prints the seconds from
+# QEMU's start to the guest's /init ("DORMANT_GUEST_INIT" on the console),
+# or "none" if it never got there, or "timeout"; returns QEMU's exit status
 # (124 on timeout).
 guest_boot() {
-	local log tmo t0 qpid t_init end qrc
+	local log tmo t0 qpid t_init start end qrc next
 	log=$1 tmo=$2
 	shift 2
 	: > "$log"
 	t0=$(date +%s.%N)
-	qemu-system-x86_64 -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" -nodefaults \
-		-no-user-config -display none -no-reboot \
+	"${GUEST_QEMU:-qemu-system-x86_64}" -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" \
+		-nodefaults -no-user-config -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
 		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
 		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
 		"$@" < /dev/null > "$log.qemu" 2>&1 &
 	qpid=$!
 	t_init=""
-	end=$(( $(date +%s) + tmo ))
+	start=$(date +%s)
+	end=$((start + tmo))
+	next=$((start + 60))
 	while kill -0 $qpid 2>/dev/null; do
 		if [ -z "$t_init" ] && grep -q DORMANT_GUEST_INIT "$log"; then
 			t_init=$(date +%s.%N)
@@ -110,6 +60,10 @@ guest_boot() {
 			wait $qpid 2>/dev/null
 			echo "timeout"
 			return 124
+		fi
+		if [ "$(date +%s)" -ge $next ]; then
+			echo "# guest $log still running after $((next - start)) s" >&2
+			next=$((next + 60))
 		fi
 		sleep 0.05
 	done
@@ -122,4 +76,79 @@ guest_boot() {
 		echo "none"
 	fi
 	return $qrc
+}
+
+# rig_log KIND TEXT: a line "KIND TEXT" in DORMANT_OUT/rig-deaths (when
+# set) and on stderr. KIND "death" is a death the rig caused or may have
+# (make check counts them into its "rig deaths: N" line), "control" the
+# outcome of a control boot.
+rig_log() {
+	echo "# rig $*" >&2
+	[ -n "${DORMANT_OUT:-}" ] && [ -d "$DORMANT_OUT" ] &&
+		echo "$*" >> "$DORMANT_OUT/rig-deaths"
+	return 0
+}
+
+# guest_keep LOG TAG: keep a dead boot's console, QEMU messages and -d log
+# as LOG.TAG.*, and in a new folder of DORMANT_OUT when that is set.
+guest_keep() {
+	local d f
+	for f in "$1" "$1.qemu" "$1.cpu"; do
+		[ -f "$f" ] && cp "$f" "$1.$2.${f##*.}"
+	done
+	cp "$1" "$1.$2.console"
+	if [ -n "${DORMANT_OUT:-}" ] && [ -d "$DORMANT_OUT" ]; then
+		d=$(mktemp -d "$DORMANT_OUT/$2.XXXXXX") && cp "$1.$2".* "$d/"
+	fi
+}
+
+# guest_boot_retry LOG TIMEOUT QEMU-ARGS...: guest_boot, and if the guest
+# died before its /init (QEMU exit 0 without "DORMANT_GUEST_INIT": with
+# -no-reboot, a panic or a triple fault), count it as a rig death, keep its
+# logs (LOG.died.*), create LOG.died, and boot it once more. A guest that
+# died on a memory-backend-file (dormant memory) first gets a control: the
+# same boot on memory-backend-memfd, recorded as a "control" line in
+# rig-deaths, so that the module is never excused without
+# one. Prints what the last guest_boot printed; returns its status, or 1
+# if the guest died twice.
+guest_boot_retry() {
+	local log tmo t rc file
+	log=$1 tmo=$2
+	t=$(guest_boot "$@")
+	rc=$?
+	[ $rc = 0 ] && [ "$t" = none ] || { echo "$t"; return $rc; }
+	file=0
+	case " $* " in *" memory-backend-file,"*) file=1 ;; esac
+	rig_log death "guest died before /init ($( [ $file = 1 ] && echo file || echo other) memory): $log"
+	: > "$log.died"
+	guest_keep "$log" died
+	if [ $file = 1 ]; then
+		(
+			shift 2
+			n=$#
+			for a; do
+				case $a in
+				memory-backend-file,*)
+					a=$(printf '%s\n' "$a" | sed 's/^memory-backend-file,/memory-backend-memfd,/; s/,mem-path=[^,]*//') ;;
+				esac
+				set -- "$@" "$a"
+			done
+			shift "$n"
+			t=$(guest_boot "$log.control" "$tmo" "$@")
+			if [ $? = 0 ] && [ "$t" != none ] && [ "$t" != timeout ]; then
+				rig_log control "booted on memfd: $log.control"
+			else
+				rig_log control "died on memfd too: $log.control"
+			fi
+		)
+	fi
+	t=$(guest_boot "$@")
+	rc=$?
+	echo "$t"
+	if [ $rc = 0 ] && [ "$t" = none ]; then
+		rig_log death "guest died before /init again: $log"
+		guest_keep "$log" died2
+		return 1
+	fi
+	return $rc
 }

@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write Documentation/benchmarks.rst, its plots and .dat files from bench/results/.
+
+make bench runs it after its runs; it also runs alone (bench/README). The prose
+is bench/benchmarks.rst.in, a string.Template: ${pages} etc. are the parameters
+of the runs, ${touch} ${boot} ${zero} ${reclaim} the tables of every kernel with
+results. bench/findings.rst is appended. Medians are kept as %g strings.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from string import Template
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PARTS = ('touch', 'boot', 'zero', 'reclaim')
+INT, NUM, WORD = r'[0-9]+', r'-?[0-9]+(?:\.[0-9]+)?', r'[a-z][a-z0-9-]*'
+LINES = {  # what each part's script prints (see the top of each)
+    'touch': [rf'{WORD} {INT} {NUM}'],
+    'boot': [rf'boot {WORD} {INT} {NUM}', rf'faults {INT} {INT} {INT}', rf'died {WORD} {INT}'],
+    'zero': [rf'(zero|cpu)-[a-z]+ {INT} {INT} {NUM}'],
+    'reclaim': [rf'freed {INT} {INT} {INT}', rf'reclaim {INT} {NUM} {NUM}', rf'deleted {INT} {NUM}',
+                rf'object {INT} {INT} {INT}', rf'died {INT}( .*)?'],
+}
+PARAMS = {  # option: environment variable, tools/bench.sh's default
+    'pages': ('BENCH_PAGES', '16384'), 'repeat': ('BENCH_REPEAT', '5'),
+    'sizes': ('BENCH_SIZES', '1 4 16'), 'boot-repeat': ('BENCH_BOOT_REPEAT', '3'),
+    'zero-mib': ('BENCH_ZERO_MIB', '1024'), 'free-mib': ('BENCH_FREE_MIB', '512'),
+    'reclaim-wait': ('BENCH_RECLAIM_WAIT', '60'), 'reclaim-repeat': ('BENCH_RECLAIM_REPEAT', '3'),
+}
+BOOT_MODES = ('dormant', 'anon', 'prealloc')
+
+
+class Refuse(Exception):
+    """Bad input: the message goes out, status 2, nothing written."""
+
+
+def stats(vals):
+    """Median, min, max (as awk's %g strings) and count; None if no vals."""
+    v = sorted(float(x) for x in vals)
+    if not v:
+        return None
+    n = len(v)
+    med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return '%g' % med, '%g' % v[0], '%g' % v[-1], n
+
+
+def fmt(s, prec):
+    """'%.{prec}f' of the number string s."""
+    return '%.*f' % (prec, float(s))
+
+
+def span(s):
+    """'median (min-max)' to one decimal, n/a for no figures."""
+    return '%s (%s-%s)' % tuple(fmt(x, 1) for x in s[:3]) if s else 'n/a'
+
+
+def div(a, b, width):
+    """a / b of two %g strings in width columns, n/a where one is missing."""
+    return '%*.2f' % (width, float(a) / float(b)) if a and b and float(b) else '%*s' % (width, 'n/a')
+
+
+def med(s):
+    """The median string of a stats() result, or None."""
+    return s[0] if s else None
+
+
+def rule(*widths):
+    """An RST simple-table rule with columns of these widths."""
+    return '  '.join('=' * w for w in widths)
+
+
+def chart(a, part, k, dat, png, title, settings, plot):
+    """Writes bench/results/PART-K.dat and plots it (gnuplot) as PNG-K.png; its image line."""
+    dat_file = f'{a.results}/{part}-{k}.dat'
+    with open(dat_file, 'w') as f:
+        f.write(''.join(line + '\n' for line in dat))
+    if not dat:
+        return []
+    script = (f'set terminal png size 800,450\nset output "{a.doc}/{png}-{k}.png"\nset title "{title}"\n'
+              f'{settings}plot "{dat_file}" {plot}\n')
+    try:
+        subprocess.run(['gnuplot'], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f'report.py: gnuplot failed: {e}', file=sys.stderr)
+    return [f'.. image:: {png}-{k}.png', '']
+
+
+def touch_table(k, rows, a):
+    """First touch: ns per page by kind of memory, ratio to anon; bar chart."""
+    def of(m):
+        return stats(f[2] for f in rows if f[0] == m)
+    anon = med(of('anon'))
+    n = next((f[1] for f in rows if f[0] == 'anon'), '')
+    r = rule(14, 10, 17, 13, 5)
+    out = [f'Kernel {k}, {n} pages per run (ns per 4 KiB page):', '', r,
+           'memory          median ns   spread (min-max)   ratio to anon  runs', r]
+    dat = []
+    for m in ('dormant-zeroed', 'dormant-inline', 'anon', 'anon-nohook', 'hugetlb', 'prealloc'):
+        s = of(m)
+        if not s:
+            out.append('%-14s  %10s  %17s  %13s  %5s' % (m, 'n/a', 'n/a', 'n/a', 0))
+            continue
+        ratio = fmt(float(s[0]) / float(anon), 2) if anon and float(anon) else 'n/a'
+        out.append('%-14s  %10s  %17s  %13s  %5s' % (m, s[0], f'{s[1]}-{s[2]}', ratio, s[3]))
+        dat.append(f'{len(dat)} {m} {s[0]} {s[1]} {s[2]}')
+    return out + [r, ''] + chart(
+        a, 'touch', k, dat, 'first-touch', f'First touch of a guest page, {k} (median, min-max)',
+        'set ylabel "ns per 4 KiB page"\nset style fill solid 0.6\nset boxwidth 0.6\n'
+        'set yrange [0:*]\nset xtics rotate by -20\n',
+        'using 1:3:xtic(2) with boxes notitle, "" using 1:3:4:5 with yerrorbars notitle lc rgb "black"')
+
+
+def boot_table(k, rows, a):
+    """Boot time by RAM size and mode, growth per GiB, deaths, fault shares; plot."""
+    boots = [f for f in rows if f[0] == 'boot']
+    gs = sorted({int(f[2]) for f in boots})
+    n = Counter((int(f[2]), f[1]) for f in boots)
+    each = sorted((g, f'{g} GiB {m} {c}') for (g, m), c in n.items())
+    each = f'{n.most_common(1)[0][1]} each' if len(set(n.values())) == 1 else ', '.join(e for _, e in each)
+    cell = {(m, g): stats(f[3] for f in boots if f[1] == m and int(f[2]) == g)
+            for m in BOOT_MODES + ('anon-4k',) for g in gs}
+    thp = any(f[1] == 'anon-4k' for f in boots)
+    r = rule(5, 23, 23, 23, 16, 12)
+    out = [f"Kernel {k}, seconds from QEMU's start to the guest's /init, median (min-max); "
+           f'boots per size and mode: {each}:', '', r,
+           'RAM    dormant                  anon (default)           -mem-prealloc            '
+           'prealloc/dormant  anon/dormant', r]
+    dat = []
+    for g in gs:
+        d, an, p = (med(cell[m, g]) for m in BOOT_MODES)
+        out.append('%-5s' % f'{g}G' + ''.join('  %-23s' % span(cell[m, g]) for m in BOOT_MODES)
+                   + '  ' + div(p, d, 16) + '  ' + div(an, d, 12))
+        dat.append(' '.join([str(g)] + [x for m in BOOT_MODES + ('anon-4k',)
+                                        for x in (cell[m, g] or ('NaN',) * 3)[:3]]))
+    out += [r, ''] + (thp_table(gs, n, cell) if thp else [])
+    if len(gs) > 1:
+        g1, g2 = gs[0], gs[-1]
+
+        def grow(m):  # median seconds per added GiB
+            m1, m2 = med(cell[m, g1]), med(cell[m, g2])
+            return '%.2f' % ((float(m2) - float(m1)) / (g2 - g1)) if m1 and m2 else 'n/a'
+        names = [('dormant', 'dormant'), ('anon', 'anon'), ('-mem-prealloc', 'prealloc')]
+        grown = ', '.join(f'{name} {grow(m)}' for name, m in names + [('anon-4k', 'anon-4k')] * thp)
+        out += [f'Growth from {g1} GiB to {g2} GiB (median seconds per added GiB): {grown}.', '']
+    died = ', '.join(f'{f[1]} {f[2]} GiB' for f in rows if f[0] == 'died')
+    if died:
+        out += ['Guests that died before their /init and were booted once more (the',
+                f'figures above are of the second boot; see testing.rst): {died}.', '']
+    else:
+        out += ['No guest died before its /init in these boots.', '']
+    out += faults_table(gs, rows)
+    lines = ['using 1:2:3:4 with yerrorlines title "dormant"',
+             '"" using 1:5:6:7 with yerrorlines title "anon (default)"',
+             '"" using 1:8:9:10 with yerrorlines title "-mem-prealloc"']
+    lines += ['"" using 1:11:12:13 with yerrorlines title "anon-4k (THP off)"'] * thp
+    return out + chart(a, 'boot', k, dat, 'boot-time',
+                       f'Boot to /init of a stock QEMU/KVM guest, {k} (median, min-max)',
+                       'set xlabel "guest RAM (GiB)"\nset ylabel "seconds"\nset key top left\n'
+                       'set yrange [0:*]\nset xrange [0:*]\n', ', \\\n     '.join(lines))
+
+
+def thp_table(gs, n, cell):
+    """The anon-4k boots (THP off) against dormant and anon (awk's rounding)."""
+    r = rule(5, 23, 15, 12)
+    out = ['The same boots on anonymous memory with transparent huge pages off',
+           '(**anon-4k**, ``BENCH_BOOT_MODES`` below): 4 KiB faults only, as dormant memory',
+           'takes today. Boots per size: %s.' % ', '.join(
+               f'{g} GiB {c}' for (g, m), c in sorted(n.items()) if m == 'anon-4k'),
+           '', r, 'RAM    anon-4k (THP off)        anon-4k/dormant  anon-4k/anon', r]
+    for g in gs:
+        t = med(cell['anon-4k', g])
+        out.append('%-5s  %-23s  %s  %s' % (f'{g}G', span(cell['anon-4k', g]),
+                                            div(t, med(cell['dormant', g]), 15), div(t, med(cell['anon', g]), 12)))
+    return out + [r, '']
+
+
+def faults_table(gs, rows):
+    """Faults of the dormant boots: zeroed in the background or inline."""
+    r = rule(5, 10, 21, 18)
+    out = ['Faults of the dormant boots on the pools: how many took a page the',
+           'zeroing threads had zeroed in the background, and how many had to zero',
+           'one inline (median per boot):', '', r, 'RAM    faults      zeroed in background   zeroed inline', r]
+    for g in gs:
+        fz = sorted((int(f[2]), f'{f[2]} {f[3]}', int(f[3])) for f in rows if f[0] == 'faults' and int(f[1]) == g)
+        fa, _, z = fz[(len(fz) + 1) // 2 - 1] if fz else (0, '', 0)  # the lower median, as the awk had it
+        out.append('%-5s  %10d  %12d (%5.1f %%)  %8d (%5.1f %%)' % (
+            f'{g}G', fa, fa - z, 100 * (fa - z) / fa if fa else 0, z, 100 * z / fa if fa else 0))
+    return out + [r, '']
+
+
+def zero_table(k, rows, a):
+    """Zeroing throughput per node, thread alone and all at once, against one CPU."""
+    f = 4096 * 1e9 / 1048576  # ns per page -> MiB/s
+    r = rule(4, 19, 19, 19, 19, 19, 11, 11)
+    out = [f'Kernel {k}, {rows[0][2]} pages per run; MiB/s from the median ns per page '
+           '(min-max of the runs in MiB/s):', '', r,
+           'node  thread alone         thread, all nodes    CPU memset           CPU rep stosb        '
+           'CPU movnt            alone/stosb  alone/best', r]
+    for node in sorted({int(x[1]) for x in rows}):
+        s = {m: stats(x[3] for x in rows if x[0] == m and int(x[1]) == node)
+             for m in ('zero-alone', 'zero-all', 'cpu-memset', 'cpu-stosb', 'cpu-movnt')}
+        row = '%-4s' % node + ''.join('  %-19s' % ('%.0f (%.0f-%.0f)' % (f / float(v[0]), f / float(v[2]),
+                                                                         f / float(v[1])) if v else 'n/a')
+                                      for v in s.values())
+        alone, stosb = med(s['zero-alone']), med(s['cpu-stosb'])
+        cpu = [float(med(v)) for m, v in s.items() if v and m.startswith('cpu-')]
+        best = '%g' % min(cpu) if stosb else None  # the awk's best starts from stosb
+        out.append(row + '  ' + div(stosb, alone, 11) + '  ' + div(best, alone, 10))
+    return out + [r, '']
+
+
+def reclaim_table(k, rows, a):
+    """Memory given back: MiB returned at a few times after the delete; plot."""
+    freed = [x for x in rows if x[0] == 'freed']
+    mib = int(freed[0][2]) // 256 if freed else 'n/a'
+    samples = [(x[1], float(x[2]), x[3]) for x in rows if x[0] == 'reclaim']
+
+    def at(t):  # per run, the last sample taken by t s (+0.5 s: samples drift a little)
+        v, reached = {}, set()
+        for run, s, p in samples:
+            if s <= t + 0.5:
+                v[run] = p
+            if s >= t - 0.5:
+                reached.add(run)
+        return [p for run, p in v.items() if run in reached]
+    cols = [(t, stats(at(t))) for t in (5, 10, 20, 30, 45, 60, 90, 120, 180, 300) if at(t)]
+    r = rule(*[17] * len(cols))
+    out = [f'Kernel {k}, the guest frees {mib} MiB; MiB given back to the pools since it began deleting it, '
+           f'median (min-max) of {len(freed)} runs:', '']
+    if cols:
+        out += [r, '  '.join('%-17s' % f'after {t} s' for t, _ in cols), r,
+                '  '.join('%-17s' % ('%.0f (%.0f-%.0f)' % tuple(float(x) / 256 for x in s[:3])) for _, s in cols),
+                r, '']
+    if freed:
+        out.append('Pages of the object present when the guest began deleting its file: %s MiB.'
+                   % ', '.join(str(int(x[3]) // 256) for x in freed))
+    s = stats(x[2] for x in rows if x[0] == 'deleted')
+    if s:
+        out.append("The guest's rm of the file took %s s (median; %s-%s)." % s[:3])
+    died = '; '.join('run ' + ' '.join(x[1:]) for x in rows if x[0] == 'died')
+    if died:
+        out.append('Guests that died (see testing.rst; a run whose guest died before its samples '
+                   f'was skipped): {died}.')
+    by_s = {}
+    for _, s, p in samples:  # the median of the runs at each whole second
+        by_s.setdefault(int(s + 0.5), []).append(float(p))
+    dat = []
+    for t, v in sorted(by_s.items()):
+        m = sorted(v)[(len(v) + 1) // 2 - 1] / 256
+        dat.append(f'{t} ' + ('%d' % m if m == int(m) else '%.6g' % m))
+    return out + [''] + chart(
+        a, 'reclaim', k, dat, 'reclaim', f'Memory back in the pools after a guest frees {mib} MiB, {k} (median)',
+        'set xlabel "seconds after the guest began deleting its file"\nset ylabel "MiB given back"\n'
+        'set yrange [0:*]\n', 'using 1:2 with linespoints notitle')
+
+
+def load(path, part):
+    """The fields of each line of a results file; None if it is missing or empty."""
+    if not os.path.isfile(path) or not os.path.getsize(path):
+        return None
+    rows = []
+    with open(path, errors='replace') as f:
+        for i, line in enumerate(f, 1):
+            fields = line.split()
+            if fields and not any(re.fullmatch(p, ' '.join(fields)) for p in LINES[part]):
+                raise Refuse(f'{path}:{i}: not a {part} results line: {line.strip()!r}')
+            if fields:
+                rows.append(fields)
+    return rows
+
+
+def arguments():
+    """The command line; every parameter also from the environment, as tools/bench.sh has it."""
+    p = argparse.ArgumentParser(prog='report.py', description='Write Documentation/benchmarks.rst '
+                                'from bench/results/ (bench/README).')
+    for opt, (env, default) in PARAMS.items():
+        def check(v, opt=opt, env=env):
+            words = v.split() if opt == 'sizes' else [v]
+            bad = [w for w in words or [v] if not re.fullmatch(r'[1-9][0-9]*', w)]
+            if bad:
+                raise argparse.ArgumentTypeError(f"'{bad[0]}' is not a positive number (--{opt} or {env})")
+            return ' '.join(words)
+        p.add_argument(f'--{opt}', type=check, default=os.environ.get(env) or default,
+                       metavar='"GIB..."' if opt == 'sizes' else 'N', help=f'default: ${env} or {default}')
+    p.add_argument('--results', default=f'{TOP}/bench/results', metavar='DIR', help='the raw figures (%(default)s)')
+    p.add_argument('--doc', default=f'{TOP}/Documentation', metavar='DIR', help='where the report goes (%(default)s)')
+    p.add_argument('kernels', nargs='*', metavar='KVER', help='kernels to report even without results')
+    return p.parse_args()
+
+
+def report(a):
+    """Reads every results file, then writes the .dat files, the plots and the report."""
+    for d, what in ((a.results, 'results'), (a.doc, 'Documentation')):
+        if not os.path.isdir(d):
+            raise Refuse(f"no {what} directory '{d}'")
+    bad = [k for k in a.kernels if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', k)]
+    if bad:
+        raise Refuse(f"'{bad[0]}' is not a kernel release")
+    with open(f'{TOP}/bench/benchmarks.rst.in') as f:
+        tmpl = Template(f.read())
+    text = {o.replace('-', '_'): getattr(a, o.replace('-', '_')) for o in PARAMS}
+    if not tmpl.is_valid() or not set(tmpl.get_identifiers()) <= set(text) | {'boot_modes', *PARTS}:
+        raise Refuse('bench/benchmarks.rst.in: a $ that is none of its ${...} (write $$ for a dollar sign)')
+    found = re.findall(r'^(?:touch|boot|zero|reclaim)-(.+)\.txt$', '\n'.join(os.listdir(a.results)), re.M)
+    kernels = sorted(set(found + a.kernels), key=lambda k: [int(x) if x.isdigit() else x
+                                                            for x in re.split(r'(\d+)', k)])
+    data = {(p, k): load(f'{a.results}/{p}-{k}.txt', p) for p in PARTS for k in kernels}
+    tables = {'touch': touch_table, 'boot': boot_table, 'zero': zero_table, 'reclaim': reclaim_table}
+    for p in PARTS:
+        blocks = [tables[p](k, data[p, k], a) if data[p, k] else
+                  [f'No results for kernel {k} yet (run ``make bench BENCH_PARTS={p}``).', ''] for k in kernels]
+        text[p] = '\n'.join('\n'.join(b) for b in blocks).rstrip('\n')
+    anon4k = any(f[:2] == ['boot', 'anon-4k'] for k in kernels for f in data['boot', k] or [])
+    text['boot_modes'] = ' BENCH_BOOT_MODES="dormant anon prealloc anon-4k"' if anon4k else ''
+    doc = re.sub(r'\n{3,}', '\n\n', tmpl.substitute(text)).rstrip('\n') + '\n\n'
+    if os.path.isfile(f'{TOP}/bench/findings.rst'):
+        with open(f'{TOP}/bench/findings.rst') as f:
+            doc += f.read()
+    rst = f'{a.doc}/benchmarks.rst'
+    try:
+        with open(rst + '.tmp', 'w') as f:
+            f.write(doc)
+        os.replace(rst + '.tmp', rst)
+    finally:
+        if os.path.exists(rst + '.tmp'):
+            os.remove(rst + '.tmp')
+    print(f'report.py: wrote {rst}, the .dat files in {a.results} and the plots in {a.doc}')
+
+
+if __name__ == '__main__':
+    try:
+        report(arguments())
+    except Refuse as e:
+        print(f'report.py: {e}', file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:
+        print(f'report.py: {e}', file=sys.stderr)
+        sys.exit(1)
