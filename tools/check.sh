@@ -52,7 +52,7 @@ kvers=$(kernels)
 step unit ./build/unit/test_libdormant
 step checkpatch checkpatch
 step bench-args bash bench/test_args.sh
-step rig-args bash tools/test_args.sh
+step rig bash tools/test_rig.sh
 for k in $kvers; do
 	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 1800 -o "$logdir/sandbox-$k" -- \
 		sh selftests/run_tests.sh

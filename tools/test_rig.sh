@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Garbage to the rig's tools: tools/sandbox, tools/rig-soak and the scripts
-# and programs they run inside sandbox hosts, and the shared number check.
-# Each must refuse it with its status for bad usage and a message naming
-# the bad value, before it boots or loads anything. Runs on the build host
-# (make check), TAP output.
+# The rig's tools. Garbage to tools/sandbox, tools/rig-soak and the scripts
+# and programs they run inside sandbox hosts, and to the shared number
+# check: each must refuse it with its status for bad usage and a message
+# naming the bad value, before it boots or loads anything. Then the
+# watchdog: a sandbox host whose command falls silent is killed and
+# reported soon, as "silent", with status 123 and a death in rig-deaths.
+# Runs on the build host (make check), TAP output.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -81,5 +83,20 @@ refuse "soak-host: unknown VMM" 2 "unknown QEMU version" sh tools/soak-host.sh 1
 refuse "demo: DEMO_RAM without a unit" 2 "DEMO_RAM must be a size in GiB such as 8G, got '8'" \
 	env DEMO_RAM=8 sh tools/demo-host.sh
 refuse "demo: DEMO_RAM zero" 2 "got '0G'" env DEMO_RAM=0G sh tools/demo-host.sh
+# the watchdog: 20 s of silence allowed, the command sleeps for 300
+wd=$(mktemp -d)
+t0=$(date +%s)
+tools/sandbox -q -s 20 -t 600 -o "$wd" -- 'echo "# ==== quiet_test ===="; sleep 300' > "$out" 2>&1
+rc=$? took=$(( $(date +%s) - t0 ))
+n=$((n + 1))
+if [ $rc = 123 ] && grep -q "sandbox host0 .* silent: nothing printed for 20s, killed; last test: # ==== quiet_test" "$out" &&
+   grep -q '^death host0 silent' "$wd/rig-deaths" && [ $took -lt 200 ]; then
+	echo "ok $n - a silent sandbox host is killed after 20 s and reported ($took s in all)"
+else
+	echo "not ok $n - a silent sandbox host is killed after 20 s and reported: status $rc after $took s, output:"
+	sed 's/^/# /' "$out" "$wd/rig-deaths" 2>/dev/null
+	failed=$((failed + 1))
+fi
+rm -rf "$wd"
 echo "1..$n"
 [ $failed = 0 ]
