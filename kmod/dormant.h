@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/mm.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/nodemask.h>
@@ -19,55 +20,74 @@
 /* Upper bound of every page-count setting (4 TiB of 4 KiB pages). */
 #define DORMANT_MAX_PAGES	BIT(30)
 
-/* Per-node event counters, in sysfs as nodes/node<N>/<name>. */
+/* A 2 MiB page: the order and size of the blocks the pools also keep. */
+#define DORMANT_2M_ORDER	HPAGE_PMD_ORDER
+#define DORMANT_2M_PAGES	HPAGE_PMD_NR
+
+/*
+ * Per-node event counters, in sysfs as nodes/node<N>/<name>. The fault_*
+ * counters count faults; all others count 4 KiB pages.
+ */
 enum dormant_stat {
-	DN_FAULT_ZEROED,	/* fault served from the zeroed list */
-	DN_FAULT_INLINE,	/* ...by zeroing a to-be-zeroed page on the spot */
+	DN_FAULT_ZEROED,	/* 4 KiB fault served from the zeroed list */
+	DN_FAULT_ZEROED_2M,	/* 2 MiB fault served from the 2 MiB list */
 	DN_FAULT_ALLOC,		/* ...by a fresh page of the node, zeroed on the spot */
 	DN_FAULT_OTHER_NODE,	/* ...by another node's pool */
 	DN_FAULT_FAILED,	/* no node could serve it: SIGBUS */
+	DN_FAULT_2M_FALLBACK,	/* a 2 MiB fault that got no 2 MiB page: 4 KiB */
 	DN_ZEROED_BG,		/* pages zeroed by the node's thread */
 	DN_ZEROED_INLINE,	/* pages zeroed in the fault path */
-	DN_DISCARDED,		/* pages given back by objects */
-	DN_DISCARDED_PINNED,	/* ...still pinned, so left to the page allocator */
+	DN_ZEROED_ALLOCATOR,	/* pages the page allocator zeroed (init_on_alloc) */
+	DN_DISCARDED,		/* pages given back by objects, to the page allocator */
 	DN_ALLOCATED,		/* pages taken from the page allocator */
-	DN_FREED,		/* pages given back to the page allocator */
-	DN_ALLOC_FAILED,	/* the page allocator said no */
+	DN_FREED,		/* free pages given back to the page allocator */
+	DN_ALLOC_FAILED,	/* allocations the page allocator refused */
 	DN_NR_STATS
 };
 
 extern const char * const dormant_stat_names[DN_NR_STATS];
 
 /**
- * struct dormant_pool - one NUMA node's free pages
- * @nid:          the node
- * @lock:         protects @dirty, @zeroed, @nr_dirty, @nr_zeroed,
- *                @refilling and @alloc_failed; never held while a page is
- *                zeroed or allocated
- * @dirty:        pages to be zeroed, linked by page->lru; one reference each
- * @zeroed:       pages already zeroed, likewise
- * @nr_dirty:     length of @dirty
- * @nr_zeroed:    length of @zeroed
- * @refilling:    the thread zeroes until @nr_zeroed reaches zeroed_high;
- *                set when it falls below zeroed_low
- * @alloc_failed: the page allocator said no; no more tries until a kick
- * @in_use:       pages of this node held by objects (atomic; changed under
- *                @lock when a list changes with it, so that free + in use
- *                is exact under @lock)
- * @target:       pool_pages: free + in-use pages the pool keeps at least
- * @wait:         the thread sleeps here
- * @thread:       the node's zeroing thread
- * @stats:        event counters (enum dormant_stat), atomic
+ * struct dormant_pool - one NUMA node's free, zeroed pages
+ * @nid:             the node
+ * @lock:            protects @zeroed, @zeroed_2m, @nr_zeroed, @nr_zeroed_2m,
+ *                   @refilling, @refilling_2m, @alloc_failed and
+ *                   @alloc_failed_2m; never held while a page is zeroed or
+ *                   allocated
+ * @zeroed:          zeroed 4 KiB pages, linked by page->lru; one reference
+ *                   each
+ * @zeroed_2m:       zeroed 2 MiB folios, linked by folio->lru, likewise
+ * @nr_zeroed:       length of @zeroed
+ * @nr_zeroed_2m:    length of @zeroed_2m (in 2 MiB blocks)
+ * @refilling:       the thread fills @zeroed up to zeroed_high; set when it
+ *                   falls below zeroed_low
+ * @refilling_2m:    the same for @zeroed_2m with huge_high and huge_low
+ * @alloc_failed:    the page allocator said no to a 4 KiB page; no more
+ *                   tries until a kick or a second has passed
+ * @alloc_failed_2m: ...to a 2 MiB block (fragmentation: 4 KiB may still go)
+ * @in_use:          4 KiB pages of this node in objects' page caches
+ *                   (atomic; changed under @lock when a list changes with
+ *                   it, so that free + in use is exact under @lock)
+ * @target:          pool_pages: free + in-use pages the pool keeps at least
+ * @wait:            the thread sleeps here
+ * @thread:          the node's zeroing thread
+ * @stats:           event counters (enum dormant_stat), atomic
+ *
+ * Pages leave the pool for an object's page cache and never come back: a
+ * page an object gives up goes to the page allocator (see
+ * Documentation/design.rst, "Where pages go").
  */
 struct dormant_pool {
 	int nid;
 	spinlock_t lock;	/* see above */
-	struct list_head dirty;
 	struct list_head zeroed;
-	unsigned long nr_dirty;
+	struct list_head zeroed_2m;
 	unsigned long nr_zeroed;
+	unsigned long nr_zeroed_2m;
 	bool refilling;
+	bool refilling_2m;
 	bool alloc_failed;
+	bool alloc_failed_2m;
 	atomic_long_t in_use;
 	unsigned long target;
 	wait_queue_head_t wait;
@@ -77,8 +97,8 @@ struct dormant_pool {
 
 /* A consistent copy of a pool's list lengths and counters. */
 struct dormant_pool_snapshot {
-	unsigned long nr_dirty;
 	unsigned long nr_zeroed;
+	unsigned long nr_zeroed_2m;
 	unsigned long in_use;
 	unsigned long target;
 	unsigned long stats[DN_NR_STATS];
@@ -113,13 +133,19 @@ void dormant_sysfs_exit(void);
 int dormant_pool_start(struct dormant_pool *pool, int nid);
 void dormant_pool_stop(struct dormant_pool *pool);
 int dormant_parse_pages(const char *what, const char *val, unsigned long *n);
+struct kernel_param;
+int dormant_param_set_bool(const char *val, const struct kernel_param *kp);
+extern const struct kernel_param_ops dormant_bool_ops;
 void dormant_pool_kick(struct dormant_pool *pool);
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
 void dormant_pool_read(struct dormant_pool *pool,
 		       struct dormant_pool_snapshot *s);
-struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served);
-void dormant_pool_put_zeroed(struct page *page);
-void dormant_pool_put(struct page *page);
+struct folio *dormant_pool_get(int nid, const nodemask_t *allowed,
+			       unsigned int order, int *served);
+void dormant_pool_count_fallback(int nid);
+void dormant_pool_put_zeroed(struct folio *folio);
+void dormant_pool_gone(struct folio *folio);
+void dormant_pool_lost(int nid, unsigned long pages);
 
 bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n);
 

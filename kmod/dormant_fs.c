@@ -32,33 +32,62 @@
 #include "dormant.h"
 #include "dormant_trace.h"
 
+/*
+ * Map 2 MiB pages where a mapping and an object allow it; off, every page
+ * is 4 KiB (for comparisons).
+ */
+static bool huge = true;
+module_param_cb(huge, &dormant_bool_ops, &huge, 0644);
+MODULE_PARM_DESC(huge,
+		 "Map 2 MiB pages where a mapping's alignment and an object's size allow (default Y)");
+
+/**
+ * DOC: page states
+ *
+ * An object's pages live in its page cache (inode->i_mapping), as those of
+ * ramfs and shmem do, in folios of 4 KiB or 2 MiB. A page offset is
+ *
+ * - *dormant*: no entry in the page cache. It has no memory behind it and
+ *   reads as zero. (Value entries are left free for the states of later
+ *   work: owned by another host, in transit.)
+ * - *present*: a folio from a node's pool, zeroed when it was put in, then
+ *   written by its users. It is uptodate and dirty from the start (so that
+ *   nothing ever drops it as clean: it may hold the only copy of guest
+ *   data), unevictable, and charged to the memory cgroup of the task whose
+ *   fault put it there.
+ *
+ * A fault on a dormant page (dormant_fault()) puts a 2 MiB folio in the
+ * page cache when the whole 2 MiB-aligned range around it lies inside the
+ * object, is wholly dormant, and lies inside a mapping that is 2 MiB
+ * aligned to the file; the core fault path then maps it with one PMD, and
+ * KVM with one 2 MiB NPT/EPT entry. Otherwise, or when no node has a
+ * 2 MiB block, it puts a 4 KiB folio. Folios enter under the mapping's
+ * invalidate_lock held shared; filemap_add_folio() settles races between
+ * faults (-EEXIST: look again).
+ *
+ * Discard (hole punching, truncation, the object's end) takes the
+ * invalidate_lock exclusive and removes folios with the page cache's own
+ * truncation: whole folios leave it, and a 4 KiB range inside a 2 MiB
+ * folio is split out of it, or, when the folio cannot be split (it is
+ * pinned), zeroed in place. A folio that leaves the page cache goes to the
+ * page allocator (dormant_free_folio() counts it out of its node's pool).
+ */
+
 /**
  * struct dormant_inode - a guest memory object
- * @pages:       page state by page offset. No entry: dormant. A struct page
- *               pointer: present, backed by that page, which the entry holds
- *               one reference to. (Value entries are kept free for the
- *               states of later work: owned by another host, in transit.)
- *               Entries are installed under the mapping's invalidate_lock
- *               held shared (the fault path; xa_cmpxchg settles races
- *               between faults) and removed under it held exclusive
- *               (discard, truncation), after the range is unmapped.
- * @nr_present:  number of present pages
- * @faults:      dormant pages made present by a fault
- * @discards:    present pages made dormant again
- * @vfs_inode:   the VFS inode
+ * @faults:      dormant pages (4 KiB) made present by a fault
+ * @discards:    present pages (4 KiB) made dormant again
+ * @align_warned: the log has named a mapping that cannot get 2 MiB pages
+ * @vfs_inode:   the VFS inode; its page cache holds the present pages
  */
 struct dormant_inode {
-	struct xarray pages;
-	atomic_long_t nr_present;
 	atomic64_t faults;
 	atomic64_t discards;
+	atomic_t align_warned;
 	struct inode vfs_inode;
 };
 
 static struct kmem_cache *dormant_inode_cachep;
-
-/* Pages a discard takes out of an object per round of its xarray lock. */
-#define DORMANT_DISCARD_BATCH	32
 
 static inline struct dormant_inode *DORMANT_I(struct inode *inode)
 {
@@ -66,54 +95,34 @@ static inline struct dormant_inode *DORMANT_I(struct inode *inode)
 }
 
 /*
- * Make pages [start, end] dormant. The caller holds the invalidate_lock
- * exclusive and has unmapped the range from every mapping (so KVM's
- * EPT/NPT entries are gone too, through its MMU notifier).
+ * Make the pages of bytes [start, end] dormant, or from @start on if @end
+ * is negative (truncation). The caller holds the invalidate_lock exclusive,
+ * so no fault puts a page in meanwhile; the page cache's truncation unmaps
+ * them from every mapping (KVM drops its NPT/EPT entries through its MMU
+ * notifier) before they go.
  */
-static void dormant_discard(struct dormant_inode *di, pgoff_t start,
-			    pgoff_t end)
+static void dormant_discard(struct inode *inode, loff_t start, loff_t end)
 {
-	XA_STATE(xas, &di->pages, start);
-	struct page *batch[DORMANT_DISCARD_BATCH];
-	pgoff_t index[DORMANT_DISCARD_BATCH];
-	unsigned long total = 0;
-	struct page *page;
-	int i, n;
+	struct address_space *mapping = inode->i_mapping;
+	unsigned long before = mapping->nrpages;
 
-	do {
-		/*
-		 * Take a batch out under the lock, give it back without it.
-		 * Entries are found first and erased after, so that erasing
-		 * (which may free and shrink nodes) never runs under the walk.
-		 */
-		n = 0;
-		xas_lock(&xas);
-		xas_for_each(&xas, page, end) {
-			index[n] = xas.xa_index;
-			batch[n++] = page;
-			if (n == DORMANT_DISCARD_BATCH)
-				break;
-		}
-		for (i = 0; i < n; i++)
-			__xa_erase(&di->pages, index[i]);
-		if (n)
-			xas_set(&xas, index[n - 1] + 1);
-		xas_unlock(&xas);
-		for (i = 0; i < n; i++)
-			dormant_pool_put(batch[i]);
-		total += n;
-		cond_resched();
-	} while (n == DORMANT_DISCARD_BATCH);
-
-	if (total) {
-		atomic_long_sub(total, &di->nr_present);
-		atomic64_add(total, &di->discards);
-		trace_dormant_discard(di->vfs_inode.i_ino, start, total);
+	if (end < 0)
+		truncate_pagecache(inode, start);
+	else
+		truncate_pagecache_range(inode, start, end);
+	if (before > mapping->nrpages) {
+		atomic64_add(before - mapping->nrpages,
+			     &DORMANT_I(inode)->discards);
+		trace_dormant_discard(inode->i_ino, start >> PAGE_SHIFT,
+				      before - mapping->nrpages);
 	}
 }
 
-/* The node a fault on @pgoff should be served from, and the allowed nodes. */
-static int dormant_fault_nid(struct vm_area_struct *vma, pgoff_t pgoff,
+/*
+ * The node a fault on @ilx (the page, or 2 MiB block, index) should be
+ * served from, and the allowed nodes.
+ */
+static int dormant_fault_nid(struct vm_area_struct *vma, pgoff_t ilx,
 			     nodemask_t *allowed)
 {
 	int nid = numa_node_id();
@@ -141,7 +150,7 @@ static int dormant_fault_nid(struct vm_area_struct *vma, pgoff_t pgoff,
 		w = nodes_weight(pol->nodes);
 		if (!w)
 			break;
-		i = pgoff % w;
+		i = ilx % w;
 		for_each_node_mask(n, pol->nodes)
 			if (!i--)
 				return n;
@@ -155,52 +164,110 @@ static int dormant_fault_nid(struct vm_area_struct *vma, pgoff_t pgoff,
 	return nid;
 }
 
+/* May @vma map the object with PMDs at all? (its alignment, its flags) */
+static bool dormant_vma_huge_ok(struct vm_area_struct *vma)
+{
+	return READ_ONCE(huge) && !(vma->vm_flags & VM_NOHUGEPAGE) &&
+	       !test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags) &&
+	       IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff,
+			  DORMANT_2M_PAGES);
+}
+
+/*
+ * The order of the folio a fault on a dormant page puts in: 2 MiB when
+ * the 2 MiB-aligned range around it is inside the object, inside the
+ * mapping, and wholly dormant; 4 KiB otherwise.
+ */
+static unsigned int dormant_fault_order(struct vm_fault *vmf,
+					struct inode *inode)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	pgoff_t index = round_down(vmf->pgoff, DORMANT_2M_PAGES);
+	loff_t start = (loff_t)index << PAGE_SHIFT;
+
+	if (!dormant_vma_huge_ok(vma) || haddr < vma->vm_start ||
+	    haddr + HPAGE_PMD_SIZE > vma->vm_end ||
+	    start + HPAGE_PMD_SIZE > i_size_read(inode) ||
+	    filemap_range_has_page(inode->i_mapping, start,
+				   start + HPAGE_PMD_SIZE - 1))
+		return 0;
+	return DORMANT_2M_ORDER;
+}
+
+/* The folio at @index, locked and with a reference, or NULL if dormant. */
+static struct folio *dormant_lock_folio(struct address_space *mapping,
+					pgoff_t index)
+{
+	/* NULL on 6.1, ERR_PTR(-ENOENT) since 6.3 */
+	struct folio *folio = filemap_lock_folio(mapping, index);
+
+	return IS_ERR_OR_NULL(folio) ? NULL : folio;
+}
+
 static vm_fault_t dormant_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct inode *inode = file_inode(vma->vm_file);
 	struct address_space *mapping = inode->i_mapping;
-	struct dormant_inode *di = DORMANT_I(inode);
-	struct page *page, *old;
+	struct folio *folio;
+	unsigned int order;
 	nodemask_t allowed;
+	pgoff_t index;
 	vm_fault_t ret;
-	int nid, path;
+	int nid, path, err;
 
 	filemap_invalidate_lock_shared(mapping);
+again:
 	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)) {
 		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
-	page = xa_load(&di->pages, vmf->pgoff);
-	if (!page) {
-		nid = dormant_fault_nid(vma, vmf->pgoff, &allowed);
-		page = dormant_pool_get(nid, &allowed, &path);
-		if (!page) {
-			pr_warn_ratelimited("object %lu: no memory for the page at offset 0x%llx (node %d, pid %d): SIGBUS\n",
-					    inode->i_ino,
-					    (u64)vmf->pgoff << PAGE_SHIFT, nid,
-					    task_pid_nr(current));
-			ret = VM_FAULT_SIGBUS;
-			goto out_unlock;
-		}
-		old = xa_cmpxchg(&di->pages, vmf->pgoff, NULL, page, GFP_KERNEL);
-		if (old) {
-			/* Another fault won, or no memory for the entry. */
-			dormant_pool_put_zeroed(page);
-			if (xa_is_err(old)) {
-				ret = VM_FAULT_OOM;
-				goto out_unlock;
-			}
-			page = old;
-		} else {
-			atomic_long_inc(&di->nr_present);
-			atomic64_inc(&di->faults);
-			trace_dormant_fault(inode->i_ino,
-					    (u64)vmf->pgoff << PAGE_SHIFT,
-					    page_to_nid(page), path);
-		}
+	folio = dormant_lock_folio(mapping, vmf->pgoff);
+	if (folio)
+		goto out_found;
+
+	order = dormant_fault_order(vmf, inode);
+	index = round_down(vmf->pgoff, 1UL << order);
+	nid = dormant_fault_nid(vma, index >> order, &allowed);
+	folio = dormant_pool_get(nid, &allowed, order, &path);
+	if (!folio && order) {
+		dormant_pool_count_fallback(nid);
+		order = 0;
+		index = vmf->pgoff;
+		nid = dormant_fault_nid(vma, index, &allowed);
+		folio = dormant_pool_get(nid, &allowed, 0, &path);
 	}
-	ret = vmf_insert_page(vma, vmf->address, page);
+	if (!folio) {
+		pr_warn_ratelimited("object %lu: no memory for the page at offset 0x%llx (node %d, pid %d): SIGBUS\n",
+				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
+				    nid, task_pid_nr(current));
+		ret = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
+	/* Charges the folio to the faulting task's memory cgroup. */
+	err = filemap_add_folio(mapping, folio, index,
+				mapping_gfp_constraint(mapping, GFP_KERNEL));
+	if (err) {
+		dormant_pool_put_zeroed(folio);
+		if (err == -EEXIST)
+			goto again;	/* another fault put a page there */
+		pr_warn_ratelimited("object %lu: page at offset 0x%llx not charged (pid %d, error %d): the memory cgroup is at its limit\n",
+				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
+				    task_pid_nr(current), err);
+		ret = VM_FAULT_OOM;
+		goto out_unlock;
+	}
+	folio_mark_uptodate(folio);
+	folio_mark_dirty(folio);
+	atomic64_add(folio_nr_pages(folio), &DORMANT_I(inode)->faults);
+	trace_dormant_fault(inode->i_ino, (u64)index << PAGE_SHIFT, order,
+			    folio_nid(folio), path);
+out_found:
+	filemap_invalidate_unlock_shared(mapping);
+	vmf->page = folio_file_page(folio, vmf->pgoff);
+	return VM_FAULT_LOCKED;
+
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
 	return ret;
@@ -208,6 +275,7 @@ out_unlock:
 
 static const struct vm_operations_struct dormant_vm_ops = {
 	.fault = dormant_fault,
+	.map_pages = filemap_map_pages,
 };
 
 bool dormant_vma_is_ours(struct vm_area_struct *vma)
@@ -217,26 +285,35 @@ bool dormant_vma_is_ours(struct vm_area_struct *vma)
 
 /*
  * 1 if the object page mapped at @addr of our @vma is dormant, 0 if it is
- * backed. Callable in atomic context (the KVM hook's probe).
+ * present. Callable in atomic context (the KVM hook's probe).
  */
 int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr)
 {
-	struct dormant_inode *di = DORMANT_I(file_inode(vma->vm_file));
+	void *entry = xa_load(&vma->vm_file->f_mapping->i_pages,
+			      linear_page_index(vma, addr));
 
-	return xa_load(&di->pages, linear_page_index(vma, addr)) ? 0 : 1;
+	return entry && !xa_is_value(entry) ? 0 : 1;
 }
 
 static int dormant_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct inode *inode = file_inode(file);
+
 	if (!(vma->vm_flags & VM_SHARED)) {
 		pr_warn_ratelimited("object %lu: private mapping refused (%s, pid %d): map it MAP_SHARED (QEMU: share=on)\n",
-				    file_inode(file)->i_ino, current->comm,
+				    inode->i_ino, current->comm,
 				    task_pid_nr(current));
 		return -EINVAL;
 	}
+	/* Say once per object why a large mapping gets no 2 MiB pages. */
+	if (READ_ONCE(huge) && vma->vm_end - vma->vm_start >= HPAGE_PMD_SIZE &&
+	    !IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff,
+			DORMANT_2M_PAGES) &&
+	    !atomic_xchg(&DORMANT_I(inode)->align_warned, 1))
+		pr_info("object %lu: mapped at 0x%lx by %s (pid %d), not 2 MiB-aligned to the file: it gets 4 KiB pages only; QEMU: add align=2M to memory-backend-file\n",
+			inode->i_ino, vma->vm_start, current->comm,
+			task_pid_nr(current));
 	file_accessed(file);
-	/* vmf_insert_page() needs VM_MIXEDMAP; see Documentation/design.rst */
-	dormant_vm_flags_set(vma, VM_MIXEDMAP);
 	vma->vm_ops = &dormant_vm_ops;
 	return 0;
 }
@@ -256,9 +333,7 @@ static long dormant_punch_hole(struct inode *inode, loff_t offset, loff_t len)
 	end = min_t(loff_t, offset + len, i_size_read(inode));
 	if (offset < end) {
 		filemap_invalidate_lock(mapping);
-		unmap_mapping_range(mapping, offset, end - offset, 1);
-		dormant_discard(DORMANT_I(inode), offset >> PAGE_SHIFT,
-				(end >> PAGE_SHIFT) - 1);
+		dormant_discard(inode, offset, end - 1);
 		filemap_invalidate_unlock(mapping);
 		dormant_inode_touch_mc(inode);
 	}
@@ -306,7 +381,7 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 	memset(&st, 0, sizeof(st));
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
 	st.size = i_size_read(inode);
-	st.present = atomic_long_read(&di->nr_present);
+	st.present = READ_ONCE(inode->i_mapping->nrpages);
 	st.dormant = pages > st.present ? pages - st.present : 0;
 	st.faults = atomic64_read(&di->faults);
 	st.discards = atomic64_read(&di->discards);
@@ -318,12 +393,50 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations dormant_file_fops = {
 	.owner = THIS_MODULE,
 	.mmap = dormant_mmap,
+	.get_unmapped_area = thp_get_unmapped_area,
 	.fallocate = dormant_fallocate,
 	.llseek = generic_file_llseek,
 	.unlocked_ioctl = dormant_obj_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.fsync = noop_fsync,
 };
+
+/*
+ * Shrink the object to @size; mappings beyond the new end get SIGBUS from
+ * then on. Caller holds the invalidate_lock exclusive. A 2 MiB folio that
+ * the new end cuts is split by the page cache, which drops its pages
+ * beyond the end without telling free_folio: they are counted out here.
+ */
+static void dormant_shrink(struct inode *inode, loff_t size)
+{
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t end = size >> PAGE_SHIFT;
+	unsigned long cut = 0;
+	struct folio *folio;
+	int nid = NUMA_NO_NODE;
+
+	if (end) {
+		folio = filemap_get_folio(mapping, end);
+		if (!IS_ERR_OR_NULL(folio)) {
+			if (folio->index < end) {
+				cut = folio->index + folio_nr_pages(folio) - end;
+				nid = folio_nid(folio);
+			}
+			folio_put(folio);
+		}
+	}
+	i_size_write(inode, size);
+	dormant_discard(inode, size, -1);
+	if (cut) {
+		folio = filemap_get_folio(mapping, end - 1);
+		if (!IS_ERR_OR_NULL(folio)) {
+			/* still whole: its zeroed tail stays until it goes */
+			if (!folio_test_large(folio))
+				dormant_pool_lost(nid, cut);
+			folio_put(folio);
+		}
+	}
+}
 
 static int dormant_setattr(struct dormant_idmap *idmap, struct dentry *dentry,
 			   struct iattr *attr)
@@ -349,13 +462,10 @@ static int dormant_setattr(struct dormant_idmap *idmap, struct dentry *dentry,
 			return ret;
 		filemap_invalidate_lock(mapping);
 		old = i_size_read(inode);
-		i_size_write(inode, size);
-		if (size < old) {
-			/* Mappings beyond the new end get SIGBUS from now on. */
-			unmap_mapping_range(mapping, size, 0, 1);
-			dormant_discard(DORMANT_I(inode), size >> PAGE_SHIFT,
-					ULONG_MAX);
-		}
+		if (size < old)
+			dormant_shrink(inode, size);
+		else
+			i_size_write(inode, size);
 		filemap_invalidate_unlock(mapping);
 		if (size != old)
 			dormant_inode_touch_mc(inode);
@@ -373,7 +483,7 @@ static int dormant_getattr(struct dormant_idmap *idmap, const struct path *path,
 	dormant_generic_fillattr(idmap, request_mask, inode, stat);
 	/* du(1) shows how much real memory backs the object. */
 	if (S_ISREG(inode->i_mode))
-		stat->blocks = (u64)atomic_long_read(&DORMANT_I(inode)->nr_present)
+		stat->blocks = (u64)READ_ONCE(inode->i_mapping->nrpages)
 			       << (PAGE_SHIFT - 9);
 	return 0;
 }
@@ -383,8 +493,15 @@ static const struct inode_operations dormant_file_iops = {
 	.getattr = dormant_getattr,
 };
 
+/* A folio left an object's page cache: its pages leave the pool's count. */
+static void dormant_free_folio(struct folio *folio)
+{
+	dormant_pool_gone(folio);
+}
+
 static const struct address_space_operations dormant_aops = {
 	.dirty_folio = noop_dirty_folio,
+	.free_folio = dormant_free_folio,
 };
 
 static const struct inode_operations dormant_dir_iops;
@@ -403,6 +520,9 @@ static struct inode *dormant_get_inode(struct super_block *sb,
 	dormant_inode_touch(inode);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
+		/* never reclaimed; 2 MiB folios allowed */
+		mapping_set_unevictable(inode->i_mapping);
+		mapping_set_large_folios(inode->i_mapping);
 		inode->i_op = &dormant_file_iops;
 		inode->i_fop = &dormant_file_fops;
 		break;
@@ -462,8 +582,7 @@ static struct inode *dormant_alloc_inode(struct super_block *sb)
 	di = alloc_inode_sb(sb, dormant_inode_cachep, GFP_KERNEL);
 	if (!di)
 		return NULL;
-	xa_init(&di->pages);
-	atomic_long_set(&di->nr_present, 0);
+	atomic_set(&di->align_warned, 0);
 	atomic64_set(&di->faults, 0);
 	atomic64_set(&di->discards, 0);
 	return &di->vfs_inode;
@@ -474,16 +593,10 @@ static void dormant_free_inode(struct inode *inode)
 	kmem_cache_free(dormant_inode_cachep, DORMANT_I(inode));
 }
 
-/* The object is gone: no mapping is left, so its pages go to the pools. */
+/* The object is gone: no mapping is left; its pages go to the page allocator. */
 static void dormant_evict_inode(struct inode *inode)
 {
-	struct dormant_inode *di = DORMANT_I(inode);
-
 	truncate_inode_pages_final(&inode->i_data);
-	if (S_ISREG(inode->i_mode)) {
-		dormant_discard(di, 0, ULONG_MAX);
-		xa_destroy(&di->pages);
-	}
 	clear_inode(inode);
 }
 

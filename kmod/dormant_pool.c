@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dormant: per-NUMA-node pools of free pages, and one zeroing thread per node.
+ * dormant: per-NUMA-node pools of zeroed pages, and one zeroing thread per node.
  *
- * Each served node has two lists of free pages that the module owns: pages
- * *to be zeroed* (discarded by guests, or fresh from the page allocator) and
- * pages *already zeroed*. The node's thread, created on and bound to the
- * node at the lowest priority, moves pages from the first list to the second
- * whenever the zeroed list has fallen below the low watermark, until it
- * reaches the high watermark. It also keeps the node's pool at its
- * reservation (pool_pages: free plus in-use pages) by allocating from the
- * page allocator, and, when growth is allowed, allocates fresh pages to reach
- * the high watermark. See Documentation/design.rst.
+ * Each served node keeps two lists of free pages that the module owns and
+ * that are already zeroed: 4 KiB pages, and 2 MiB blocks (PMD-order folios)
+ * for faults that can map a whole 2 MiB page. The node's thread, created
+ * on and bound to the node at the lowest priority, refills a list from the
+ * page allocator whenever it has fallen below its low watermark, up to its
+ * high watermark, and keeps the node's pool at its reservation (pool_pages:
+ * free plus in-use pages). A page the allocator hands over zeroed (Debian's
+ * kernels run with init_on_alloc=1) is not zeroed again; the thread zeroes
+ * the others. Pages an object gives up go back to the page allocator, whose
+ * free lists are the pages "to be zeroed". See Documentation/design.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +33,8 @@
 static unsigned long pool_pages_default = 8192;		/* 32 MiB */
 static unsigned long zeroed_low = 1024;			/* 4 MiB */
 static unsigned long zeroed_high = 4096;		/* 16 MiB */
+static unsigned long huge_low = 16;			/* 32 MiB */
+static unsigned long huge_high = 64;			/* 128 MiB */
 static bool grow = true;
 
 /*
@@ -70,19 +73,28 @@ module_param_cb(pool_pages, &pool_pages_ops, &pool_pages_default, 0644);
 MODULE_PARM_DESC(pool_pages,
 		 "Pages each node's pool holds at least (free + in use); writing it sets every node (default 8192)");
 
-/* The watermarks must stay ordered: low < high. */
+/* Each pair of watermarks must stay ordered: low < high (huge: low <= high). */
 static int param_set_watermark(const char *val, const struct kernel_param *kp)
 {
+	bool is_huge = kp->arg == &huge_low || kp->arg == &huge_high;
+	unsigned long *lowp = is_huge ? &huge_low : &zeroed_low;
+	unsigned long *highp = is_huge ? &huge_high : &zeroed_high;
 	unsigned long n, low, high;
 	int nid;
 
 	if (dormant_parse_pages(kp->name, val, &n))
 		return -EINVAL;
-	low = kp->arg == &zeroed_low ? n : READ_ONCE(zeroed_low);
-	high = kp->arg == &zeroed_high ? n : READ_ONCE(zeroed_high);
-	if (low >= high) {
-		pr_warn("%s: %lu refused: zeroed_low (%lu) must stay below zeroed_high (%lu)\n",
-			kp->name, n, low, high);
+	if (is_huge && n > DORMANT_MAX_PAGES / DORMANT_2M_PAGES) {
+		pr_warn("%s: %lu refused: more than %lu blocks of 2 MiB\n",
+			kp->name, n, DORMANT_MAX_PAGES / DORMANT_2M_PAGES);
+		return -EINVAL;
+	}
+	low = kp->arg == lowp ? n : READ_ONCE(*lowp);
+	high = kp->arg == highp ? n : READ_ONCE(*highp);
+	if (is_huge ? low > high : low >= high) {
+		pr_warn("%s: %lu refused: %s (%lu) must stay below %s (%lu)\n",
+			kp->name, n, is_huge ? "huge_low" : "zeroed_low", low,
+			is_huge ? "huge_high" : "zeroed_high", high);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(unsigned long *)kp->arg, n);
@@ -97,19 +109,23 @@ static const struct kernel_param_ops watermark_ops = {
 };
 module_param_cb(zeroed_low, &watermark_ops, &zeroed_low, 0644);
 MODULE_PARM_DESC(zeroed_low,
-		 "A node's thread starts zeroing when its zeroed list falls below this many pages (default 1024)");
+		 "A node's thread refills its 4 KiB list when it falls below this many pages (default 1024)");
 module_param_cb(zeroed_high, &watermark_ops, &zeroed_high, 0644);
 MODULE_PARM_DESC(zeroed_high,
 		 "...and stops when the list holds this many (default 4096)");
+module_param_cb(huge_low, &watermark_ops, &huge_low, 0644);
+MODULE_PARM_DESC(huge_low,
+		 "A node's thread refills its 2 MiB list when it falls below this many blocks (default 16)");
+module_param_cb(huge_high, &watermark_ops, &huge_high, 0644);
+MODULE_PARM_DESC(huge_high,
+		 "...and stops when the list holds this many; 0: no 2 MiB blocks in the pools (default 64)");
 
 static int param_set_grow(const char *val, const struct kernel_param *kp)
 {
-	int nid, ret = param_set_bool(val, kp);
+	int nid, ret = dormant_param_set_bool(val, kp);
 
-	if (ret) {
-		pr_warn("grow: '%s' is not a boolean\n", val);
+	if (ret)
 		return ret;
-	}
 	for_each_node_mask(nid, dormant_node_mask)
 		dormant_pool_kick(&dormant_nodes[nid]->pool);
 	return 0;
@@ -125,77 +141,62 @@ MODULE_PARM_DESC(grow,
 
 /*
  * Debugging aid (verify=1): every page a fault takes is checked to be all
- * zeros, and every page waiting on a to-be-zeroed list is filled with
- * DORMANT_POISON and checked before it is zeroed, so that a write through
- * a mapping that should be gone is caught. A mismatch is a kernel log line
- * naming the page and a WARN. Costs a page write and a page read per page.
+ * zeros. A mismatch is a kernel log line naming the page and a WARN. Costs
+ * a read of every page a fault takes.
  */
 static bool verify;
 
-#define DORMANT_POISON		0x5a
-/* page->private of a free pool page filled with DORMANT_POISON */
-#define DORMANT_POISONED	0x646f726dUL
-
-static int param_set_verify(const char *val, const struct kernel_param *kp)
+/* A boolean module parameter whose bad values are named in the log. */
+int dormant_param_set_bool(const char *val, const struct kernel_param *kp)
 {
 	int ret = param_set_bool(val, kp);
 
 	if (ret)
-		pr_warn("verify: '%s' is not a boolean\n", val);
+		pr_warn("%s: '%.32s' is not a boolean\n", kp->name, val);
 	return ret;
 }
 
-static const struct kernel_param_ops verify_ops = {
-	.set = param_set_verify,
+const struct kernel_param_ops dormant_bool_ops = {
+	.set = dormant_param_set_bool,
 	.get = param_get_bool,
 };
-module_param_cb(verify, &verify_ops, &verify, 0644);
+module_param_cb(verify, &dormant_bool_ops, &verify, 0644);
 MODULE_PARM_DESC(verify,
-		 "Debug: check that faults get zeroed pages and that nobody writes to pages waiting to be zeroed (slow; default N)");
+		 "Debug: check that every fault gets a zeroed page (slow; default N)");
 
-/* Fill a page going to a to-be-zeroed list with the poison (verify=1). */
-static void pool_poison(struct page *page)
+/* Complain if a page of @folio is not all zeros. */
+static void pool_check(struct folio *folio)
 {
-	if (!READ_ONCE(verify))
-		return;
-	memset_page(page, 0, DORMANT_POISON, PAGE_SIZE);
-	set_page_private(page, DORMANT_POISONED);
-}
+	long i, nr = folio_nr_pages(folio);
 
-/* Complain if @page does not hold @val in every byte. */
-static void pool_check(struct page *page, int val, const char *what)
-{
-	u8 *addr = kmap_local_page(page);
-	u8 *bad = memchr_inv(addr, val, PAGE_SIZE);
+	for (i = 0; i < nr; i++) {
+		struct page *page = folio_page(folio, i);
+		u8 *addr = kmap_local_page(page);
+		u8 *bad = memchr_inv(addr, 0, PAGE_SIZE);
 
-	if (bad) {
-		pr_err("verify: %s page (pfn 0x%lx, node %d) has 0x%02x at offset 0x%lx, expected 0x%02x\n",
-		       what, page_to_pfn(page), page_to_nid(page), *bad,
-		       (unsigned long)(bad - addr), val);
-		WARN_ON_ONCE(1);
+		if (bad) {
+			pr_err("verify: fault's page (pfn 0x%lx, node %d) has 0x%02x at offset 0x%lx, expected 0\n",
+			       page_to_pfn(page), page_to_nid(page), *bad,
+			       (unsigned long)(bad - addr));
+			WARN_ON_ONCE(1);
+		}
+		kunmap_local(addr);
+		if (bad)
+			break;
 	}
-	kunmap_local(addr);
-}
-
-/* A to-be-zeroed page leaves its list: was it left alone while it waited? */
-static void pool_unpoison(struct page *page)
-{
-	if (page_private(page) != DORMANT_POISONED)
-		return;
-	set_page_private(page, 0);
-	pool_check(page, DORMANT_POISON, "to-be-zeroed");
 }
 
 const char * const dormant_stat_names[DN_NR_STATS] = {
 	[DN_FAULT_ZEROED] = "fault_zeroed",
-	[DN_FAULT_INLINE] = "fault_inline",
+	[DN_FAULT_ZEROED_2M] = "fault_zeroed_2m",
 	[DN_FAULT_ALLOC] = "fault_alloc",
 	[DN_FAULT_OTHER_NODE] = "fault_other_node",
 	[DN_FAULT_FAILED] = "fault_failed",
+	[DN_FAULT_2M_FALLBACK] = "fault_2m_fallback",
 	[DN_ZEROED_BG] = "zeroed_background",
 	[DN_ZEROED_INLINE] = "zeroed_inline",
+	[DN_ZEROED_ALLOCATOR] = "zeroed_by_allocator",
 	[DN_DISCARDED] = "discarded",
-	[DN_DISCARDED_PINNED] = "discarded_pinned",
 	[DN_ALLOCATED] = "allocated",
 	[DN_FREED] = "freed",
 	[DN_ALLOC_FAILED] = "alloc_failed",
@@ -206,16 +207,30 @@ static inline void pool_count(struct dormant_pool *pool, enum dormant_stat s)
 	atomic_long_inc(&pool->stats[s]);
 }
 
+static inline void pool_add(struct dormant_pool *pool, enum dormant_stat s,
+			    long n)
+{
+	atomic_long_add(n, &pool->stats[s]);
+}
+
+/* Free pages (in 4 KiB pages) on the two lists. */
+static unsigned long pool_free(struct dormant_pool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_zeroed + pool->nr_zeroed_2m * DORMANT_2M_PAGES;
+}
+
 /* Free pages plus pages in use: the pool's size. */
 static unsigned long pool_total(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
 {
-	return pool->nr_dirty + pool->nr_zeroed + atomic_long_read(&pool->in_use);
+	return pool_free(pool) + atomic_long_read(&pool->in_use);
 }
 
 /*
  * How many free pages the pool keeps: what its reservation (pool_pages,
- * free + in use) leaves, and, when it may grow, at least the high watermark.
+ * free + in use) leaves, and, when it may grow, at least both high
+ * watermarks.
  */
 static unsigned long pool_free_limit(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
@@ -225,30 +240,65 @@ static unsigned long pool_free_limit(struct dormant_pool *pool)
 	unsigned long keep = target > in_use ? target - in_use : 0;
 
 	if (READ_ONCE(grow))
-		keep = max(keep, READ_ONCE(zeroed_high));
+		keep = max(keep, READ_ONCE(zeroed_high) +
+			   READ_ONCE(huge_high) * DORMANT_2M_PAGES);
 	return keep;
 }
 
 /* What the thread has to do next; see dormant_zero_thread(). */
-enum pool_work { PW_NONE, PW_ZERO, PW_ALLOC_ZERO, PW_RESERVE, PW_TRIM };
+enum pool_work {
+	PW_NONE,
+	PW_TRIM,	/* give a 4 KiB page back to the page allocator */
+	PW_TRIM_2M,	/* ...a 2 MiB block */
+	PW_FILL,	/* allocate and zero a 4 KiB page */
+	PW_FILL_2M,	/* ...a 2 MiB block */
+};
+
+/* May the pool take @nr more pages from the page allocator? */
+static bool pool_may_take(struct dormant_pool *pool, unsigned long nr)
+	__must_hold(&pool->lock)
+{
+	return READ_ONCE(grow) || pool_total(pool) + nr <= READ_ONCE(pool->target);
+}
 
 static enum pool_work pool_next_work(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
 {
 	unsigned long total = pool_total(pool);
 	unsigned long target = READ_ONCE(pool->target);
+	unsigned long h_high = READ_ONCE(huge_high);
 
-	if (pool->nr_dirty + pool->nr_zeroed > pool_free_limit(pool))
-		return PW_TRIM;
-	if (pool->refilling && pool->nr_zeroed < READ_ONCE(zeroed_high)) {
-		if (pool->nr_dirty)
-			return PW_ZERO;
-		if ((READ_ONCE(grow) || total < target) && !pool->alloc_failed)
-			return PW_ALLOC_ZERO;
+	if (pool_free(pool) > pool_free_limit(pool)) {
+		/* 4 KiB pages first, unless they are within their watermark */
+		if (pool->nr_zeroed &&
+		    (pool->nr_zeroed > READ_ONCE(zeroed_high) ||
+		     !pool->nr_zeroed_2m))
+			return PW_TRIM;
+		return PW_TRIM_2M;
 	}
+	if (pool->refilling_2m && pool->nr_zeroed_2m < h_high &&
+	    !pool->alloc_failed_2m && pool_may_take(pool, DORMANT_2M_PAGES))
+		return PW_FILL_2M;
+	if (pool->refilling && pool->nr_zeroed < READ_ONCE(zeroed_high) &&
+	    !pool->alloc_failed && pool_may_take(pool, 1))
+		return PW_FILL;
+	/* Below the reservation: take what is missing, in 2 MiB if it fits. */
+	if (total + DORMANT_2M_PAGES <= target && h_high &&
+	    !pool->alloc_failed_2m)
+		return PW_FILL_2M;
 	if (total < target && !pool->alloc_failed)
-		return PW_RESERVE;
+		return PW_FILL;
 	return PW_NONE;
+}
+
+/* Nothing to do: refills end here until the next low watermark. */
+static void pool_idle(struct dormant_pool *pool)
+	__must_hold(&pool->lock)
+{
+	if (!pool->alloc_failed)
+		pool->refilling = false;
+	if (!pool->alloc_failed_2m)
+		pool->refilling_2m = false;
 }
 
 static bool pool_has_work(struct dormant_pool *pool)
@@ -257,51 +307,110 @@ static bool pool_has_work(struct dormant_pool *pool)
 
 	spin_lock(&pool->lock);
 	w = pool_next_work(pool);
-	if (w == PW_NONE && !pool->alloc_failed)
-		pool->refilling = false;
+	if (w == PW_NONE)
+		pool_idle(pool);
 	spin_unlock(&pool->lock);
 	return w != PW_NONE;
 }
 
-static struct page *pool_alloc_fresh(struct dormant_pool *pool)
-{
-	struct page *page;
+#define POOL_GFP	(GFP_HIGHUSER | __GFP_THISNODE | __GFP_NORETRY | \
+			 __GFP_NOWARN)
 
-	page = alloc_pages_node(pool->nid, GFP_HIGHUSER | __GFP_THISNODE |
-				__GFP_NORETRY | __GFP_NOWARN, 0);
-	pool_count(pool, page ? DN_ALLOCATED : DN_ALLOC_FAILED);
-	return page;
+/*
+ * A fresh zeroed folio of @order from the pool's node, or NULL. The page
+ * allocator zeroes it itself when init_on_alloc is on; otherwise it is
+ * zeroed here and counted as @zeroed_by (in the background or inline).
+ */
+static struct folio *pool_alloc_zeroed(struct dormant_pool *pool,
+				       unsigned int order,
+				       enum dormant_stat zeroed_by)
+{
+	long i, nr = 1L << order;
+	struct folio *folio;
+
+	folio = __folio_alloc_node(POOL_GFP, order, pool->nid);
+	if (!folio) {
+		pool_count(pool, DN_ALLOC_FAILED);
+		return NULL;
+	}
+	pool_add(pool, DN_ALLOCATED, nr);
+	if (want_init_on_alloc(POOL_GFP)) {
+		pool_add(pool, DN_ZEROED_ALLOCATOR, nr);
+		return folio;
+	}
+	for (i = 0; i < nr; i++) {
+		clear_highpage(folio_page(folio, i));
+		if (zeroed_by == DN_ZEROED_BG)
+			cond_resched();
+	}
+	pool_add(pool, zeroed_by, nr);
+	trace_dormant_zero(pool->nid, order, zeroed_by == DN_ZEROED_BG);
+	return folio;
+}
+
+static void pool_free_folio(struct dormant_pool *pool, struct folio *folio)
+{
+	pool_add(pool, DN_FREED, folio_nr_pages(folio));
+	folio_put(folio);
+}
+
+/* Put a zeroed folio on its list. */
+static void pool_list_add(struct dormant_pool *pool, struct folio *folio)
+	__must_hold(&pool->lock)
+{
+	if (folio_test_large(folio)) {
+		list_add(&folio->lru, &pool->zeroed_2m);
+		pool->nr_zeroed_2m++;
+	} else {
+		list_add(&folio->lru, &pool->zeroed);
+		pool->nr_zeroed++;
+	}
+}
+
+/* Take a folio off the 4 KiB (@order 0) or 2 MiB list, or NULL. */
+static struct folio *pool_list_take(struct dormant_pool *pool,
+				    unsigned int order)
+	__must_hold(&pool->lock)
+{
+	struct folio *folio;
+
+	if (order) {
+		folio = list_first_entry_or_null(&pool->zeroed_2m, struct folio,
+						 lru);
+		if (folio)
+			pool->nr_zeroed_2m--;
+	} else {
+		folio = list_first_entry_or_null(&pool->zeroed, struct folio,
+						 lru);
+		if (folio)
+			pool->nr_zeroed--;
+	}
+	if (folio)
+		list_del(&folio->lru);
+	return folio;
 }
 
 /*
- * Do one page's worth of work; false when there was nothing to do. The lock
- * is never held while a page is zeroed or allocated.
+ * Do one folio's worth of work; false when there was nothing to do. The
+ * lock is never held while a page is zeroed or allocated.
  */
 static bool pool_work_one(struct dormant_pool *pool)
 {
-	struct page *page = NULL;
+	struct folio *folio = NULL;
+	unsigned int order = 0;
 	enum pool_work w;
 
 	spin_lock(&pool->lock);
 	w = pool_next_work(pool);
 	switch (w) {
 	case PW_TRIM:
-		/* give back what is not zeroed first */
-		if (!pool->nr_dirty) {
-			page = list_first_entry(&pool->zeroed, struct page, lru);
-			list_del(&page->lru);
-			pool->nr_zeroed--;
-			break;
-		}
-		fallthrough;
-	case PW_ZERO:
-		page = list_first_entry(&pool->dirty, struct page, lru);
-		list_del(&page->lru);
-		pool->nr_dirty--;
+		folio = pool_list_take(pool, 0);
+		break;
+	case PW_TRIM_2M:
+		folio = pool_list_take(pool, DORMANT_2M_ORDER);
 		break;
 	case PW_NONE:
-		if (!pool->alloc_failed)
-			pool->refilling = false;
+		pool_idle(pool);
 		break;
 	default:
 		break;
@@ -312,38 +421,27 @@ static bool pool_work_one(struct dormant_pool *pool)
 	case PW_NONE:
 		return false;
 	case PW_TRIM:
-		set_page_private(page, 0);
-		__free_page(page);
-		pool_count(pool, DN_FREED);
+	case PW_TRIM_2M:
+		if (folio)
+			pool_free_folio(pool, folio);
 		return true;
-	case PW_RESERVE:
-		page = pool_alloc_fresh(pool);
-		if (page)
-			pool_poison(page);
-		break;
-	case PW_ALLOC_ZERO:
-		page = pool_alloc_fresh(pool);
+	case PW_FILL_2M:
+		order = DORMANT_2M_ORDER;
 		fallthrough;
-	case PW_ZERO:
-		if (page) {
-			pool_unpoison(page);
-			clear_highpage(page);
-			pool_count(pool, DN_ZEROED_BG);
-			trace_dormant_zero(pool->nid, true);
-		}
+	case PW_FILL:
+		folio = pool_alloc_zeroed(pool, order, DN_ZEROED_BG);
 		break;
 	}
 
 	spin_lock(&pool->lock);
-	if (!page) {
+	if (folio) {
+		pool_list_add(pool, folio);
+	} else if (order) {
+		/* No 2 MiB block to be had: stop trying until the next kick. */
+		pool->alloc_failed_2m = true;
+	} else {
 		/* The node is short of memory: stop until the next kick. */
 		pool->alloc_failed = true;
-	} else if (w == PW_RESERVE) {
-		list_add(&page->lru, &pool->dirty);
-		pool->nr_dirty++;
-	} else {
-		list_add(&page->lru, &pool->zeroed);
-		pool->nr_zeroed++;
 	}
 	spin_unlock(&pool->lock);
 	return true;
@@ -360,13 +458,15 @@ static int dormant_zero_thread(void *data)
 			cond_resched();
 			continue;
 		}
-		if (READ_ONCE(pool->alloc_failed)) {
+		if (READ_ONCE(pool->alloc_failed) ||
+		    READ_ONCE(pool->alloc_failed_2m)) {
 			/* The node was short of memory: try again in a while. */
 			wait_event_interruptible_timeout(pool->wait,
 							 kthread_should_stop(),
 							 HZ);
 			spin_lock(&pool->lock);
 			pool->alloc_failed = false;
+			pool->alloc_failed_2m = false;
 			spin_unlock(&pool->lock);
 			continue;
 		}
@@ -381,7 +481,9 @@ void dormant_pool_kick(struct dormant_pool *pool)
 {
 	spin_lock(&pool->lock);
 	pool->refilling = true;
+	pool->refilling_2m = true;
 	pool->alloc_failed = false;
+	pool->alloc_failed_2m = false;
 	spin_unlock(&pool->lock);
 	wake_up(&pool->wait);
 }
@@ -393,31 +495,31 @@ void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages)
 }
 
 /*
- * Take a zeroed page from one node's pool for the fault path: from the
- * zeroed list, else zero one from the to-be-zeroed list on the spot, else
- * (growth allowed) a fresh page of that node zeroed on the spot. @path gets
- * the DN_FAULT_* that served it.
+ * Take a zeroed folio of @order from one node's pool for the fault path:
+ * from its list, else (growth allowed) a fresh one of that node, zeroed on
+ * the spot. @path gets the DN_FAULT_* that served it.
  */
-static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path)
+static struct folio *pool_take(struct dormant_pool *pool, unsigned int order,
+			       enum dormant_stat *path)
 {
-	struct page *page = NULL;
+	long nr = 1L << order;
+	struct folio *folio;
 	bool wake = false;
 
 	spin_lock(&pool->lock);
-	if (pool->nr_zeroed) {
-		page = list_first_entry(&pool->zeroed, struct page, lru);
-		list_del(&page->lru);
-		pool->nr_zeroed--;
-		*path = DN_FAULT_ZEROED;
-	} else if (pool->nr_dirty) {
-		page = list_first_entry(&pool->dirty, struct page, lru);
-		list_del(&page->lru);
-		pool->nr_dirty--;
-		*path = DN_FAULT_INLINE;
+	folio = pool_list_take(pool, order);
+	if (folio) {
+		atomic_long_add(nr, &pool->in_use);
+		*path = order ? DN_FAULT_ZEROED_2M : DN_FAULT_ZEROED;
 	}
-	if (page)
-		atomic_long_inc(&pool->in_use);
-	if (pool->nr_zeroed < READ_ONCE(zeroed_low) && !pool->refilling) {
+	if (order && pool->nr_zeroed_2m < READ_ONCE(huge_low) &&
+	    !pool->refilling_2m) {
+		pool->refilling_2m = true;
+		pool->alloc_failed_2m = false;
+		wake = true;
+	}
+	if (!order && pool->nr_zeroed < READ_ONCE(zeroed_low) &&
+	    !pool->refilling) {
 		pool->refilling = true;
 		pool->alloc_failed = false;
 		wake = true;
@@ -425,53 +527,48 @@ static struct page *pool_take(struct dormant_pool *pool, enum dormant_stat *path
 	spin_unlock(&pool->lock);
 	if (wake)
 		wake_up(&pool->wait);
+	if (folio || !READ_ONCE(grow))
+		return folio;
 
-	if (page && *path == DN_FAULT_INLINE) {
-		pool_unpoison(page);
-		clear_highpage(page);
-		pool_count(pool, DN_ZEROED_INLINE);
-		trace_dormant_zero(pool->nid, false);
-	}
-	if (page || !READ_ONCE(grow))
-		return page;
-
-	page = pool_alloc_fresh(pool);
-	if (!page)
+	folio = pool_alloc_zeroed(pool, order, DN_ZEROED_INLINE);
+	if (!folio)
 		return NULL;
-	clear_highpage(page);
-	pool_count(pool, DN_ZEROED_INLINE);
-	trace_dormant_zero(pool->nid, false);
-	atomic_long_inc(&pool->in_use);
+	atomic_long_add(nr, &pool->in_use);
 	*path = DN_FAULT_ALLOC;
-	return page;
+	return folio;
 }
 
 /*
- * The fault path's page: zeroed, with one reference (the caller's), from
- * node @nid's pool, or else from the nearest other node in @allowed. Counts
- * how it was served on @nid's pool and in @served (a DN_FAULT_*). NULL if
- * no node could give one.
+ * The fault path's folio of @order (0, or DORMANT_2M_ORDER): zeroed, with
+ * one reference (the caller's), from node @nid's pool, or else, for 4 KiB,
+ * from the nearest other node in @allowed. Counts how it was served on
+ * @nid's pool and in @served (a DN_FAULT_*). NULL if none could be had; a
+ * 2 MiB fault then falls back to 4 KiB, which the caller counts.
  */
-struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
+struct folio *dormant_pool_get(int nid, const nodemask_t *allowed,
+			       unsigned int order, int *served)
 {
 	struct dormant_pool *pool;
 	enum dormant_stat path;
+	struct folio *folio;
 	nodemask_t tried;
-	struct page *page;
 
 	nodes_clear(tried);
 	if (node_isset(nid, dormant_node_mask) && node_isset(nid, *allowed)) {
 		pool = &dormant_nodes[nid]->pool;
-		page = pool_take(pool, &path);
-		if (page) {
+		folio = pool_take(pool, order, &path);
+		if (folio) {
 			if (READ_ONCE(verify))
-				pool_check(page, 0, "fault's");
+				pool_check(folio);
 			pool_count(pool, path);
 			*served = path;
-			return page;
+			return folio;
 		}
 		node_set(nid, tried);
 	}
+	/* A 2 MiB page from afar is worse than 4 KiB pages from nearby. */
+	if (order)
+		return NULL;
 	for (;;) {
 		int n, best = NUMA_NO_NODE;
 
@@ -485,15 +582,15 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
 		if (best == NUMA_NO_NODE)
 			break;
 		node_set(best, tried);
-		page = pool_take(&dormant_nodes[best]->pool, &path);
-		if (page) {
+		folio = pool_take(&dormant_nodes[best]->pool, 0, &path);
+		if (folio) {
 			if (READ_ONCE(verify))
-				pool_check(page, 0, "fault's");
+				pool_check(folio);
 			if (node_isset(nid, dormant_node_mask))
 				pool_count(&dormant_nodes[nid]->pool,
 					   DN_FAULT_OTHER_NODE);
 			*served = DN_FAULT_OTHER_NODE;
-			return page;
+			return folio;
 		}
 	}
 	if (node_isset(nid, dormant_node_mask))
@@ -501,53 +598,45 @@ struct page *dormant_pool_get(int nid, const nodemask_t *allowed, int *served)
 	return NULL;
 }
 
-/* A page from dormant_pool_get() that was not used: it is still zero. */
-void dormant_pool_put_zeroed(struct page *page)
+/* A 2 MiB fault on node @nid got no 2 MiB page and takes 4 KiB. */
+void dormant_pool_count_fallback(int nid)
 {
-	struct dormant_pool *pool = &dormant_nodes[page_to_nid(page)]->pool;
+	if (node_isset(nid, dormant_node_mask))
+		pool_count(&dormant_nodes[nid]->pool, DN_FAULT_2M_FALLBACK);
+}
+
+/* A folio from dormant_pool_get() that was not used: it is still zero. */
+void dormant_pool_put_zeroed(struct folio *folio)
+{
+	struct dormant_pool *pool = &dormant_nodes[folio_nid(folio)]->pool;
 
 	spin_lock(&pool->lock);
-	atomic_long_dec(&pool->in_use);
-	list_add(&page->lru, &pool->zeroed);
-	pool->nr_zeroed++;
+	atomic_long_sub(folio_nr_pages(folio), &pool->in_use);
+	pool_list_add(pool, folio);
 	spin_unlock(&pool->lock);
 }
 
-/*
- * A page given back by an object (discard, truncation, object gone). If
- * nobody else holds it, it goes to its node's to-be-zeroed list, or back to
- * the page allocator when the pool already keeps all the free pages it
- * may (pool_free_limit()); otherwise only our reference is dropped and the page returns to the
- * page allocator once its last user (a GUP pin) lets go.
- */
-void dormant_pool_put(struct page *page)
+/* @pages of node @nid left an object's page cache: count them gone. */
+void dormant_pool_lost(int nid, unsigned long pages)
 {
-	struct dormant_pool *pool = &dormant_nodes[page_to_nid(page)]->pool;
-	bool to_pool = false;
+	struct dormant_pool *pool = &dormant_nodes[nid]->pool;
 
-	if (page_ref_count(page) != 1 || page_mapped(page)) {
-		atomic_long_dec(&pool->in_use);
-		pool_count(pool, DN_DISCARDED_PINNED);
-		put_page(page);
-		return;
-	}
-	pool_poison(page);
-	spin_lock(&pool->lock);
-	atomic_long_dec(&pool->in_use);
-	if (pool->nr_dirty + pool->nr_zeroed < pool_free_limit(pool)) {
-		list_add_tail(&page->lru, &pool->dirty);
-		pool->nr_dirty++;
-		to_pool = true;
-	}
-	spin_unlock(&pool->lock);
-	pool_count(pool, DN_DISCARDED);
-	if (!to_pool) {
-		set_page_private(page, 0);
-		__free_page(page);
-		pool_count(pool, DN_FREED);
-	}
-	/* Trim back to the reservation, or zero, in the background. */
-	wake_up(&pool->wait);
+	atomic_long_sub(pages, &pool->in_use);
+	pool_add(pool, DN_DISCARDED, pages);
+	/* below the reservation now? */
+	if (READ_ONCE(pool->target))
+		wake_up(&pool->wait);
+}
+
+/*
+ * An object's folio left its page cache (discard, truncation, object
+ * gone): the page cache's free_folio callback. Its pages go back to the
+ * page allocator with the page cache's last reference (they may still be
+ * pinned for a while); the pool counts them out.
+ */
+void dormant_pool_gone(struct folio *folio)
+{
+	dormant_pool_lost(folio_nid(folio), folio_nr_pages(folio));
 }
 
 void dormant_pool_read(struct dormant_pool *pool, struct dormant_pool_snapshot *s)
@@ -555,8 +644,8 @@ void dormant_pool_read(struct dormant_pool *pool, struct dormant_pool_snapshot *
 	int i;
 
 	spin_lock(&pool->lock);
-	s->nr_dirty = pool->nr_dirty;
 	s->nr_zeroed = pool->nr_zeroed;
+	s->nr_zeroed_2m = pool->nr_zeroed_2m;
 	s->in_use = atomic_long_read(&pool->in_use);
 	spin_unlock(&pool->lock);
 	s->target = READ_ONCE(pool->target);
@@ -566,12 +655,11 @@ void dormant_pool_read(struct dormant_pool *pool, struct dormant_pool_snapshot *
 
 static void pool_free_list(struct list_head *list)
 {
-	struct page *page, *tmp;
+	struct folio *folio, *tmp;
 
-	list_for_each_entry_safe(page, tmp, list, lru) {
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_page(page);
+	list_for_each_entry_safe(folio, tmp, list, lru) {
+		list_del(&folio->lru);
+		folio_put(folio);
 	}
 }
 
@@ -582,11 +670,12 @@ int dormant_pool_start(struct dormant_pool *pool, int nid)
 
 	pool->nid = nid;
 	spin_lock_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->dirty);
 	INIT_LIST_HEAD(&pool->zeroed);
+	INIT_LIST_HEAD(&pool->zeroed_2m);
 	init_waitqueue_head(&pool->wait);
 	pool->target = READ_ONCE(pool_pages_default);
 	pool->refilling = true;
+	pool->refilling_2m = true;
 
 	t = kthread_create_on_node(dormant_zero_thread, pool, nid,
 				   "dormant_zero/%d", nid);
@@ -609,10 +698,10 @@ void dormant_pool_stop(struct dormant_pool *pool)
 		return;
 	kthread_stop(pool->thread);
 	pool->thread = NULL;
-	pool_free_list(&pool->dirty);
 	pool_free_list(&pool->zeroed);
-	pool->nr_dirty = 0;
+	pool_free_list(&pool->zeroed_2m);
 	pool->nr_zeroed = 0;
+	pool->nr_zeroed_2m = 0;
 	in_use = atomic_long_read(&pool->in_use);
 	WARN(in_use, "dormant: node %d: %ld pages still in use at unload\n",
 	     pool->nid, in_use);

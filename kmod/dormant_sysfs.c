@@ -10,7 +10,8 @@
  *   /sys/kernel/dormant/nodes/node<N>/   one directory per served node
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
  *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
- *   /sys/kernel/dormant/nodes/node<N>/{to_be_zeroed,zeroed,in_use}  pages now
+ *   /sys/kernel/dormant/nodes/node<N>/{zeroed,in_use}  4 KiB pages now
+ *   /sys/kernel/dormant/nodes/node<N>/zeroed_2m    2 MiB blocks now
  *   /sys/kernel/dormant/nodes/node<N>/<counter>    events (enum dormant_stat)
  *   /sys/kernel/dormant/nodes/node<N>/stats        all of the above, one
  *                                                  "name value" per line,
@@ -124,8 +125,8 @@ static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 	int i, len;
 
 	dormant_pool_read(&kobj_to_node(kobj)->pool, &s);
-	len = sysfs_emit_at(buf, 0, "to_be_zeroed %lu\nzeroed %lu\nin_use %lu\npool_pages %lu\n",
-			    s.nr_dirty, s.nr_zeroed, s.in_use, s.target);
+	len = sysfs_emit_at(buf, 0, "zeroed %lu\nzeroed_2m %lu\nin_use %lu\npool_pages %lu\n",
+			    s.nr_zeroed, s.nr_zeroed_2m, s.in_use, s.target);
 	for (i = 0; i < DN_NR_STATS; i++)
 		len += sysfs_emit_at(buf, len, "%s %lu\n",
 				     dormant_stat_names[i], s.stats[i]);
@@ -140,7 +141,7 @@ struct dormant_value_attr {
 	int idx;	/* enum dormant_stat, or one of the DV_* below */
 };
 
-enum { DV_DIRTY = DN_NR_STATS, DV_ZEROED, DV_IN_USE, DV_NR };
+enum { DV_ZEROED = DN_NR_STATS, DV_ZEROED_2M, DV_IN_USE, DV_NR };
 
 static ssize_t value_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
@@ -151,11 +152,11 @@ static ssize_t value_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 	dormant_pool_read(&kobj_to_node(kobj)->pool, &s);
 	switch (idx) {
-	case DV_DIRTY:
-		v = s.nr_dirty;
-		break;
 	case DV_ZEROED:
 		v = s.nr_zeroed;
+		break;
+	case DV_ZEROED_2M:
+		v = s.nr_zeroed_2m;
 		break;
 	case DV_IN_USE:
 		v = s.in_use;
@@ -171,18 +172,19 @@ static ssize_t value_show(struct kobject *kobj, struct kobj_attribute *attr,
 	{ .attr = __ATTR(_name, 0444, value_show, NULL), .idx = (_idx) }
 
 static struct dormant_value_attr value_attrs[] = {
-	VALUE_ATTR(to_be_zeroed, DV_DIRTY),
 	VALUE_ATTR(zeroed, DV_ZEROED),
+	VALUE_ATTR(zeroed_2m, DV_ZEROED_2M),
 	VALUE_ATTR(in_use, DV_IN_USE),
 	VALUE_ATTR(fault_zeroed, DN_FAULT_ZEROED),
-	VALUE_ATTR(fault_inline, DN_FAULT_INLINE),
+	VALUE_ATTR(fault_zeroed_2m, DN_FAULT_ZEROED_2M),
 	VALUE_ATTR(fault_alloc, DN_FAULT_ALLOC),
 	VALUE_ATTR(fault_other_node, DN_FAULT_OTHER_NODE),
 	VALUE_ATTR(fault_failed, DN_FAULT_FAILED),
+	VALUE_ATTR(fault_2m_fallback, DN_FAULT_2M_FALLBACK),
 	VALUE_ATTR(zeroed_background, DN_ZEROED_BG),
 	VALUE_ATTR(zeroed_inline, DN_ZEROED_INLINE),
+	VALUE_ATTR(zeroed_by_allocator, DN_ZEROED_ALLOCATOR),
 	VALUE_ATTR(discarded, DN_DISCARDED),
-	VALUE_ATTR(discarded_pinned, DN_DISCARDED_PINNED),
 	VALUE_ATTR(allocated, DN_ALLOCATED),
 	VALUE_ATTR(freed, DN_FREED),
 	VALUE_ATTR(alloc_failed, DN_ALLOC_FAILED),
@@ -207,6 +209,7 @@ static struct attribute *dormant_node_attrs[] = {
 	&value_attrs[12].attr.attr,
 	&value_attrs[13].attr.attr,
 	&value_attrs[14].attr.attr,
+	&value_attrs[15].attr.attr,
 	NULL,
 };
 

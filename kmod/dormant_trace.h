@@ -2,8 +2,9 @@
 /*
  * dormant's own tracepoints, for perf trace and bpftrace:
  *   dormant:dormant_fault    a dormant page made present (object, offset,
- *                            node that served it, path)
- *   dormant:dormant_zero     a page zeroed (node, in the background or inline)
+ *                            size, node that served it, path)
+ *   dormant:dormant_zero     a page or 2 MiB block zeroed (node, order, in
+ *                            the background or inline)
  *   dormant:dormant_discard  pages made dormant again (object, first page, count)
  */
 #undef TRACE_SYSTEM
@@ -15,33 +16,40 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(dormant_fault,
-	    TP_PROTO(unsigned long ino, u64 offset, int nid, int path),
-	    TP_ARGS(ino, offset, nid, path),
+	    TP_PROTO(unsigned long ino, u64 offset, unsigned int order, int nid,
+		     int path),
+	    TP_ARGS(ino, offset, order, nid, path),
 	    TP_STRUCT__entry(__field(unsigned long, ino)
 			     __field(u64, offset)
+			     __field(unsigned int, order)
 			     __field(int, nid)
 			     __field(int, path)),
 	    TP_fast_assign(__entry->ino = ino;
 			   __entry->offset = offset;
+			   __entry->order = order;
 			   __entry->nid = nid;
 			   __entry->path = path;),
-	    TP_printk("object=%lu offset=0x%llx node=%d path=%s", __entry->ino,
-		      __entry->offset, __entry->nid,
+	    TP_printk("object=%lu offset=0x%llx size=%lu node=%d path=%s",
+		      __entry->ino, __entry->offset,
+		      PAGE_SIZE << __entry->order, __entry->nid,
 		      __print_symbolic(__entry->path,
 				       { DN_FAULT_ZEROED, "zeroed" },
-				       { DN_FAULT_INLINE, "inline" },
+				       { DN_FAULT_ZEROED_2M, "zeroed_2m" },
 				       { DN_FAULT_ALLOC, "alloc" },
 				       { DN_FAULT_OTHER_NODE, "other_node" }))
 );
 
 TRACE_EVENT(dormant_zero,
-	    TP_PROTO(int nid, bool background),
-	    TP_ARGS(nid, background),
+	    TP_PROTO(int nid, unsigned int order, bool background),
+	    TP_ARGS(nid, order, background),
 	    TP_STRUCT__entry(__field(int, nid)
+			     __field(unsigned int, order)
 			     __field(bool, background)),
 	    TP_fast_assign(__entry->nid = nid;
+			   __entry->order = order;
 			   __entry->background = background;),
-	    TP_printk("node=%d %s", __entry->nid,
+	    TP_printk("node=%d size=%lu %s", __entry->nid,
+		      PAGE_SIZE << __entry->order,
 		      __entry->background ? "background" : "inline")
 );
 

@@ -38,19 +38,33 @@ static int obj_stats(int fd, struct dormant_obj_stats *st)
 	return ioctl(fd, DORMANT_IOC_OBJ_STATS, st);
 }
 
-/* Pages the module has taken from, and given back to, the page allocator
- * must equal the pages it holds: free in the pools plus in use. Counters
- * move outside the pool lock, so look until they settle.
+/* Free pages in the pools (4 KiB pages), both lists. */
+static long pool_free_pages(int nid)
+{
+	return node_stat(nid, "zeroed") + node_stat(nid, "zeroed_2m") * 512;
+}
+
+/* Pages zeroed for the pools, by the threads or by the page allocator. */
+static long pool_zeroed_pages(int nid)
+{
+	return node_stat(nid, "zeroed_background") +
+	       node_stat(nid, "zeroed_by_allocator");
+}
+
+/*
+ * Pages the module has taken from the page allocator, less those it gave
+ * back (freed from the pools, or discarded by objects), must equal the
+ * pages it holds: free in the pools plus in use. Counters move outside
+ * the pool lock, so look until they settle.
  */
 static int pages_accounted(long *diff)
 {
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		long have = node_stat(-1, "to_be_zeroed") + node_stat(-1, "zeroed") +
-			    node_stat(-1, "in_use");
+		long have = pool_free_pages(-1) + node_stat(-1, "in_use");
 		long got = node_stat(-1, "allocated") - node_stat(-1, "freed") -
-			   node_stat(-1, "discarded_pinned");
+			   node_stat(-1, "discarded");
 
 		*diff = got - have;
 		if (!*diff)
@@ -279,7 +293,7 @@ static long wait_free_at_most(long max)
 	int i;
 
 	for (i = 0; i < 300; i++) {
-		free_pages = node_stat(-1, "to_be_zeroed") + node_stat(-1, "zeroed");
+		free_pages = pool_free_pages(-1);
 		if (free_pages <= max)
 			break;
 		usleep(100000);
@@ -324,19 +338,19 @@ TEST_F_TIMEOUT(obj, background_refill, 120)
 	ASSERT_EQ(0, write_param("zeroed_low", 16));
 	ASSERT_EQ(0, write_param("zeroed_high", 64));
 	for (waited = 0; waited < 300; waited++) {
-		if (node_stat(0, "zeroed") == 64 && node_stat(0, "to_be_zeroed") == 0)
+		if (node_stat(0, "zeroed") == 64)
 			break;
 		usleep(100000);
 	}
-	TH_LOG("settled after %d ms: zeroed %ld, to be zeroed %ld", waited * 100,
-	       node_stat(0, "zeroed"), node_stat(0, "to_be_zeroed"));
+	TH_LOG("settled after %d ms: zeroed %ld", waited * 100,
+	       node_stat(0, "zeroed"));
 	EXPECT_EQ(64, node_stat(0, "zeroed"));
 
 	/* fault from node 0's CPU until the list is below the low watermark */
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
-	bg0 = node_stat(0, "zeroed_background");
+	bg0 = pool_zeroed_pages(0);
 	for (i = 0; i < OBJ_PAGES; i++) {
 		self->mem[i * PAGE] = 1;
 		zeroed = node_stat(0, "zeroed");
@@ -351,7 +365,7 @@ TEST_F_TIMEOUT(obj, background_refill, 120)
 	TH_LOG("refilled after %d ms: zeroed %ld", waited * 100,
 	       node_stat(0, "zeroed"));
 	EXPECT_EQ(64, node_stat(0, "zeroed"));
-	EXPECT_LE(bg0 + 48, node_stat(0, "zeroed_background"));
+	EXPECT_LE(bg0 + 48, pool_zeroed_pages(0));
 	EXPECT_EQ(0, node_stat(0, "alloc_failed"));
 }
 
@@ -362,8 +376,8 @@ TEST_F(obj, kvm_guest_on_dormant_memory)
 	long nodes_faults0, n;
 	unsigned int p;
 
-	nodes_faults0 = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_inline") +
-			node_stat(-1, "fault_alloc") + node_stat(-1, "fault_other_node");
+	nodes_faults0 = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_alloc") +
+			node_stat(-1, "fault_other_node");
 	if (test_vm_create(&vm, self->mem, OBJ_SIZE))
 		SKIP(return, "no KVM");
 	test_vm_load_code(self->mem);		/* page 1 becomes present */
@@ -375,8 +389,8 @@ TEST_F(obj, kvm_guest_on_dormant_memory)
 	ASSERT_EQ(0, obj_stats(self->fd, &st));
 	EXPECT_EQ(1 + 48 + 64, st.present);
 	EXPECT_EQ(1 + 48 + 64, st.faults);
-	n = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_inline") +
-	    node_stat(-1, "fault_alloc") + node_stat(-1, "fault_other_node");
+	n = node_stat(-1, "fault_zeroed") + node_stat(-1, "fault_alloc") +
+	    node_stat(-1, "fault_other_node");
 	EXPECT_EQ(nodes_faults0 + 1 + 48 + 64, n);
 	for (p = 64; p < 128; p++)
 		EXPECT_TRUE(page_has_pattern(self->mem, p));
@@ -430,8 +444,7 @@ static int node_first_cpu(int node)
 
 static long node_faults(int nid)
 {
-	return node_stat(nid, "fault_zeroed") + node_stat(nid, "fault_inline") +
-	       node_stat(nid, "fault_alloc");
+	return node_stat(nid, "fault_zeroed") + node_stat(nid, "fault_alloc");
 }
 
 /*
@@ -527,7 +540,7 @@ TEST_F(obj, tracepoints)
 			       40 * PAGE, 2 * PAGE));
 	write_file(path, "0");
 	EXPECT_EQ(5, trace_count("dormant_fault:"));
-	EXPECT_EQ(1, trace_count("offset=0x2c000 node="));	/* page 44 */
+	EXPECT_EQ(1, trace_count("offset=0x2c000 size=4096 node="));	/* page 44 */
 	EXPECT_EQ(1, trace_count("dormant_discard:"));
 	EXPECT_EQ(1, trace_count("first_page=40 pages=2"));
 	EXPECT_LE(0, trace_count("dormant_zero:"));
@@ -589,7 +602,355 @@ TEST_F(obj, concurrent_faults_and_punches)
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
 }
 
-/* Pages go back to the pools when the object goes; none is lost. */
+/*
+ * 2 MiB pages: an 8 MiB object mapped at a 2 MiB boundary, as QEMU maps
+ * memory-backend-file with align=2M (inside a larger reservation).
+ */
+#define HUGE		(2UL << 20)
+#define HUGE_SIZE	(8 * HUGE)
+#define HUGE_PAGES	(HUGE_SIZE / PAGE)
+#define CHUNK_PAGES	(HUGE / PAGE)
+
+static const char * const huge_params[7] = {
+	"grow", "pool_pages", "zeroed_low", "zeroed_high", "huge_low",
+	"huge_high", "huge",
+};
+
+FIXTURE(huge) {
+	char *dir;
+	int fd;
+	uint8_t *res;		/* the reservation the object is mapped in */
+	uint8_t *mem;
+	long params[7];		/* restored by the teardown */
+};
+
+#define RES_SIZE	(HUGE_SIZE + 2 * HUGE)
+
+/* Map @len of @fd at @off past a 2 MiB boundary inside @res. */
+static uint8_t *map_at(uint8_t *res, int fd, size_t len, size_t off)
+{
+	uint8_t *a = (uint8_t *)(((uintptr_t)res + HUGE - 1) & ~(HUGE - 1)) + off;
+
+	return mmap(a, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+}
+
+/* kB of @field in /proc/self/smaps for the mapping that starts at @addr. */
+static long smaps_kb(const void *addr, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	size_t flen = strlen(field);
+	char line[512], head[32];
+	long kb = -1;
+	int in = 0;
+
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, head, strlen(head))) {
+			in = 1;
+		} else if (in && !strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+FIXTURE_SETUP(huge)
+{
+	self->fd = -1;
+	self->res = MAP_FAILED;
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	for (int i = 0; i < 7; i++)
+		self->params[i] = read_param(huge_params[i]);
+	self->dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, self->dir);
+	self->fd = dormant_object(self->dir, "huge", HUGE_SIZE);
+	ASSERT_LE(0, self->fd) TH_LOG("object: %s", strerror(-self->fd));
+	self->res = mmap(NULL, RES_SIZE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->res);
+	self->mem = map_at(self->res, self->fd, HUGE_SIZE, 0);
+	ASSERT_NE(MAP_FAILED, self->mem) TH_LOG("mmap: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	if (self->params[3] > 0) {
+		/* keep each low below its high at every step */
+		write_param("zeroed_high", 1L << 29);
+		write_param("zeroed_low", self->params[2]);
+		write_param("zeroed_high", self->params[3]);
+		write_param("huge_high", 1L << 20);
+		write_param("huge_low", self->params[4]);
+		write_param("huge_high", self->params[5]);
+		write_param("huge", self->params[6]);
+		write_param("grow", self->params[0]);
+		write_param("pool_pages", self->params[1]);
+	}
+	if (self->res != MAP_FAILED)
+		munmap(self->res, RES_SIZE);
+	if (self->fd >= 0)
+		close(self->fd);
+	dormant_umount_scratch(self->dir);
+}
+
+static long faults_2m(void)
+{
+	return node_stat(-1, "fault_zeroed_2m") + node_stat(-1, "fault_alloc");
+}
+
+/* One touch per 2 MiB maps it all with PMDs; bytes right at every edge. */
+TEST_F(huge, pmd_mapped_bytes_right)
+{
+	long f0 = faults_2m(), fb0 = node_stat(-1, "fault_2m_fallback"), diff;
+	struct dormant_obj_stats st;
+	unsigned long c, i;
+
+	for (c = 0; c < 8; c++) {
+		self->mem[c * HUGE] = 0x10 + c;
+		self->mem[c * HUGE + HUGE - 1] = 0x20 + c;
+	}
+	EXPECT_EQ(HUGE_SIZE >> 10, smaps_kb(self->mem, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(HUGE_PAGES, st.present);
+	EXPECT_EQ(HUGE_PAGES, st.faults);
+	EXPECT_EQ(f0 + 8, faults_2m());
+	EXPECT_EQ(fb0, node_stat(-1, "fault_2m_fallback"));
+	for (i = 0; i < HUGE_SIZE; i++) {
+		uint8_t want = 0;
+
+		if (i % HUGE == 0)
+			want = 0x10 + i / HUGE;
+		else if (i % HUGE == HUGE - 1)
+			want = 0x20 + i / HUGE;
+		if (self->mem[i] != want) {
+			EXPECT_EQ(want, self->mem[i]) TH_LOG("byte 0x%lx", i);
+			break;
+		}
+	}
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* The kernel picks a 2 MiB-aligned address for a large enough mapping. */
+TEST_F(huge, kernel_chosen_address_aligned)
+{
+	uint8_t *p = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  self->fd, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, (uintptr_t)p % HUGE) TH_LOG("mapped at %p", p);
+	p[HUGE] = 1;
+	EXPECT_EQ(HUGE >> 10, smaps_kb(p, "FilePmdMapped"));
+	munmap(p, HUGE_SIZE);
+}
+
+/*
+ * A 4 KiB punch inside a 2 MiB page reads zero, its neighbours keep their
+ * data; a 2 MiB punch gives the whole block back and the range maps at
+ * 2 MiB again on the next touch.
+ */
+TEST_F(huge, punch_4k_and_2m)
+{
+	struct dormant_obj_stats st, st1;
+	long disc0, pmd, diff;
+	unsigned long p;
+
+	memset(self->mem, 0x5a, HUGE_SIZE);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(HUGE_PAGES, st.present);
+
+	disc0 = node_stat(-1, "discarded");
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       HUGE + 3 * PAGE, PAGE));
+	for (p = CHUNK_PAGES; p < 2 * CHUNK_PAGES; p++) {
+		if (p == CHUNK_PAGES + 3) {
+			EXPECT_TRUE(page_is_zero(self->mem, p));
+		} else if (memchr(self->mem + p * PAGE, 0, PAGE)) {
+			EXPECT_EQ(0x5a, 0) TH_LOG("page %lu lost its data", p);
+		}
+	}
+	ASSERT_EQ(0, obj_stats(self->fd, &st1));
+	/* split out of the block, or zeroed in place when it was pinned */
+	EXPECT_LE(HUGE_PAGES - 1, st1.present);
+	TH_LOG("4 KiB punch: %s", st1.present < HUGE_PAGES ? "split" : "zeroed in place");
+
+	ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       2 * HUGE, HUGE));
+	pmd = smaps_kb(self->mem, "FilePmdMapped");
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(st1.present - CHUNK_PAGES, st.present);
+	EXPECT_LE(disc0 + (long)CHUNK_PAGES, node_stat(-1, "discarded"));
+	/* the first read maps the whole block again, at 2 MiB */
+	for (p = 2 * CHUNK_PAGES; p < 3 * CHUNK_PAGES; p++)
+		ASSERT_TRUE(page_is_zero(self->mem, p)) TH_LOG("page %lu", p);
+	EXPECT_EQ(pmd + (long)(HUGE >> 10), smaps_kb(self->mem, "FilePmdMapped"));
+	EXPECT_EQ(0x5a, self->mem[3 * HUGE]);
+	EXPECT_EQ(0x5a, self->mem[2 * HUGE - 1]);
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* Mapped 4 KiB off a 2 MiB boundary (QEMU without align=2M): 4 KiB pages. */
+TEST_F(huge, misaligned_mapping_gets_4k)
+{
+	long f0 = node_stat(-1, "fault_zeroed_2m");
+	struct dormant_obj_stats st;
+	int kmsg = kmsg_open();
+	uint8_t *p;
+
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, munmap(self->mem, HUGE_SIZE));
+	p = map_at(self->res, self->fd, HUGE_SIZE, PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_LOGGED(kmsg, "not 2 MiB-aligned to the file: it gets 4 KiB pages only; QEMU: add align=2M");
+	close(kmsg);
+	p[0] = 1;
+	p[HUGE + 7] = 2;
+	EXPECT_EQ(0, smaps_kb(p, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(2, st.present);
+	EXPECT_EQ(f0, node_stat(-1, "fault_zeroed_2m"));
+	EXPECT_EQ(2, p[HUGE + 7]);
+	munmap(p, HUGE_SIZE);
+}
+
+/* huge=0: every page 4 KiB, wherever it is mapped. */
+TEST_F(huge, off_gets_4k)
+{
+	struct dormant_obj_stats st;
+
+	ASSERT_EQ(0, write_param_str("huge", "0"));
+	self->mem[HUGE] = 1;
+	EXPECT_EQ(0, smaps_kb(self->mem, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(1, st.present);
+}
+
+/* Pools that keep no 2 MiB blocks and may not grow: 4 KiB, counted. */
+TEST_F(huge, pool_without_2m_blocks)
+{
+	struct dormant_obj_stats st;
+	long fb0;
+	int i;
+
+	ASSERT_EQ(0, write_param("huge_low", 0));
+	ASSERT_EQ(0, write_param("huge_high", 0));
+	ASSERT_EQ(0, write_param("grow", 0));
+	ASSERT_EQ(0, write_param("pool_pages", 1024));
+	for (i = 0; i < 300 && node_stat(-1, "zeroed_2m"); i++)
+		usleep(100000);
+	ASSERT_EQ(0, node_stat(-1, "zeroed_2m"));
+	fb0 = node_stat(-1, "fault_2m_fallback");
+	self->mem[HUGE + 9] = 9;
+	EXPECT_EQ(fb0 + 1, node_stat(-1, "fault_2m_fallback"));
+	EXPECT_EQ(0, smaps_kb(self->mem, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(1, st.present);
+	EXPECT_EQ(9, self->mem[HUGE + 9]);
+}
+
+/* KVM maps a 2 MiB page of ours with one 2 MiB NPT/EPT entry. */
+TEST_F(huge, kvm_maps_2m)
+{
+	struct dormant_obj_stats st;
+	struct test_vm vm;
+	unsigned int p;
+
+	if (test_vm_create(&vm, self->mem, HUGE_SIZE))
+		SKIP(return, "no KVM");
+	test_vm_load_code(self->mem);	/* the first 2 MiB become present */
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_nz, 16, 256));
+	EXPECT_EQ(0, test_vm_call(&vm, g_fill, 64, 128));
+	EXPECT_EQ(0, test_vm_call(&vm, g_count_bad, 64, 128));
+	EXPECT_LE(1, test_vm_stat(&vm, "pages_2m"));
+	EXPECT_EQ(HUGE >> 10, smaps_kb(self->mem, "FilePmdMapped"));
+	for (p = 64; p < 128; p++)
+		EXPECT_TRUE(page_has_pattern(self->mem, p));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(CHUNK_PAGES, st.present);
+	test_vm_destroy(&vm);
+}
+
+struct huge_race_arg {
+	uint8_t *mem;
+	int fd;
+	int punch;
+	unsigned int seed;
+};
+
+static void *huge_race_thread(void *p)
+{
+	struct huge_race_arg *a = p;
+	unsigned int s = a->seed;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		unsigned long pg = rand_r(&s) % HUGE_PAGES;
+
+		if (a->punch && !(i % 8))
+			fallocate(a->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				  (pg & ~(CHUNK_PAGES - 1)) * PAGE, HUGE);
+		else if (a->punch && !(i % 4))
+			fallocate(a->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				  pg * PAGE, (1 + rand_r(&s) % 4) * PAGE);
+		else
+			a->mem[pg * PAGE + (i % PAGE)] = 1;
+	}
+	return NULL;
+}
+
+/* 2 MiB and 4 KiB faults and punches at once: the counts add up. */
+TEST_F(huge, concurrent_faults_and_punches)
+{
+	struct huge_race_arg args[6];
+	struct dormant_obj_stats st;
+	long in_use0 = node_stat(-1, "in_use"), diff;
+	pthread_t th[6];
+	int t;
+
+	for (t = 0; t < 6; t++) {
+		args[t] = (struct huge_race_arg){ self->mem, self->fd, t >= 4, t + 7 };
+		ASSERT_EQ(0, pthread_create(&th[t], NULL, huge_race_thread, &args[t]));
+	}
+	for (t = 0; t < 6; t++)
+		pthread_join(th[t], NULL);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_LE(st.present, HUGE_PAGES);
+	EXPECT_EQ(st.faults - st.discards, st.present);
+	EXPECT_EQ(in_use0 + (long)st.present, node_stat(-1, "in_use"));
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+	/* and whatever is left reads as written or as zero, never garbage */
+	for (unsigned long i = 0; i < HUGE_SIZE; i += 64) {
+		if (self->mem[i] > 1) {
+			EXPECT_GE(1, self->mem[i]) TH_LOG("byte 0x%lx", i);
+			break;
+		}
+	}
+}
+
+/* Shrinking into a 2 MiB page keeps what is below the end, counts the rest. */
+TEST_F(huge, shrink_into_2m)
+{
+	struct dormant_obj_stats st;
+	long diff;
+
+	memset(self->mem, 0x66, HUGE_SIZE);
+	ASSERT_EQ(0, ftruncate(self->fd, HUGE + 5 * PAGE));
+	EXPECT_EQ(0x66, self->mem[HUGE + 5 * PAGE - 1]);
+	EXPECT_EQ(0x66, self->mem[0]);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_LE(CHUNK_PAGES + 5, st.present);
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+	ASSERT_EQ(0, ftruncate(self->fd, HUGE_SIZE));
+	EXPECT_TRUE(page_is_zero(self->mem, CHUNK_PAGES + 5));
+	EXPECT_TRUE(page_is_zero(self->mem, 2 * CHUNK_PAGES - 1));
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* Pages go back to the page allocator when the object goes; none is lost. */
 /* Many xarray nodes' worth, so that eviction walks a real tree. */
 #define GONE_PAGES 2048L
 
@@ -620,11 +981,10 @@ TEST(object_gone_returns_pages)
 }
 
 /*
- * verify=1: faults check their pages are zero, pages waiting to be zeroed
- * carry a poison that is checked before they are zeroed. Pages go round
- * the pools (fault, write, punch, background zeroing, fault again) and
- * read zero each time; a failed check would be a WARN, which fails the
- * sandbox run (tools/sandbox checks the kernel log).
+ * verify=1: faults check their pages are zero. Pages go round (fault,
+ * write, punch, the pools refilled, fault again) and read zero each time;
+ * a failed check would be a WARN, which fails the sandbox run
+ * (tools/sandbox checks the kernel log).
  */
 #define VERIFY_PAGES	512
 
@@ -648,11 +1008,11 @@ TEST(verify_mode)
 		for (i = 0; i < VERIFY_PAGES; i++)
 			ASSERT_EQ(0, mem[i * PAGE + (i * 7) % PAGE]) TH_LOG("round %d page %lu", round, i);
 		memset(mem, 0x77, VERIFY_PAGES * PAGE);
-		bg0 = node_stat(-1, "zeroed_background");
+		bg0 = pool_zeroed_pages(-1);
 		ASSERT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				       0, VERIFY_PAGES * PAGE));
-		/* let the threads zero (and check) some of what came back */
-		for (i = 0; i < 50 && node_stat(-1, "zeroed_background") == bg0; i++)
+		/* let the threads refill the pools */
+		for (i = 0; i < 50 && pool_zeroed_pages(-1) == bg0; i++)
 			usleep(100000);
 	}
 	munmap(mem, VERIFY_PAGES * PAGE);
@@ -677,7 +1037,7 @@ static void expect_refused(struct __test_metadata *_metadata,
 TEST(bad_params)
 {
 	long low = read_param("zeroed_low"), high = read_param("zeroed_high");
-	char val[32], why[96];
+	char val[32], why[160];
 
 	if (low < 0)
 		SKIP(return, "dormant module not loaded");
@@ -694,6 +1054,14 @@ TEST(bad_params)
 	expect_refused(_metadata, "pool_pages", "lots", "pool_pages: 'lots' is not a page count");
 	expect_refused(_metadata, "grow", "sometimes", "grow: 'sometimes' is not a boolean");
 	expect_refused(_metadata, "verify", "maybe", "verify: 'maybe' is not a boolean");
+	expect_refused(_metadata, "huge", "always", "huge: 'always' is not a boolean");
+	expect_refused(_metadata, "huge_low", "1000000000",
+		       "huge_low: 1000000000 refused: more than 2097152 blocks of 2 MiB");
+	expect_refused(_metadata, "huge_high", "x", "huge_high: 'x' is not a page count");
+	snprintf(val, sizeof(val), "%ld", read_param("huge_high") + 1);
+	snprintf(why, sizeof(why), "huge_low: %s refused: huge_low (%s) must stay below huge_high",
+		 val, val);
+	expect_refused(_metadata, "huge_low", val, why);
 	EXPECT_EQ(low, read_param("zeroed_low"));
 	EXPECT_EQ(high, read_param("zeroed_high"));
 }

@@ -187,6 +187,53 @@ static inline void test_vm_destroy(struct test_vm *t)
 		close(t->kvm);
 }
 
+/*
+ * A statistic of the VM (KVM's binary stats, as debugfs shows them), such
+ * as "pages_2m", or -1 (with a message) if it cannot be read.
+ */
+static inline long test_vm_stat(struct test_vm *t, const char *name)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	size_t dsize;
+	long val = -1;
+	char *descs;
+	uint32_t i;
+	int fd;
+
+	fd = ioctl(t->vm, KVM_GET_STATS_FD, NULL);
+	if (fd < 0) {
+		fprintf(stderr, "# KVM_GET_STATS_FD: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		goto out_close;
+	dsize = sizeof(*d) + h.name_size;
+	descs = calloc(h.num_desc, dsize);
+	if (!descs)
+		goto out_close;
+	if (pread(fd, descs, h.num_desc * dsize, h.desc_offset) !=
+	    (ssize_t)(h.num_desc * dsize))
+		goto out_free;
+	for (i = 0; i < h.num_desc; i++) {
+		uint64_t v;
+
+		d = (struct kvm_stats_desc *)(descs + i * dsize);
+		if (strcmp(d->name, name))
+			continue;
+		if (pread(fd, &v, sizeof(v), h.data_offset + d->offset) == sizeof(v))
+			val = (long)v;
+		break;
+	}
+	if (val < 0)
+		fprintf(stderr, "# KVM statistic %s not found\n", name);
+out_free:
+	free(descs);
+out_close:
+	close(fd);
+	return val;
+}
+
 /* Copy the guest routines to GUEST_CODE_GPA of the guest memory at @mem. */
 static inline void test_vm_load_code(void *mem)
 {
