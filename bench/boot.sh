@@ -80,9 +80,9 @@ settle() {
 			[ "$(cat "$f")" -ge "$high" ] || full=0
 		done
 		if [ $full = 1 ]; then
-			a=$(sum zeroed_background)$(sum freed)
+			a=$(sum allocated)$(sum freed)
 			sleep 1
-			[ "$a" = "$(sum zeroed_background)$(sum freed)" ] && return 0
+			[ "$a" = "$(sum allocated)$(sum freed)" ] && return 0
 		fi
 		i=$((i + 1))
 		[ $i -gt 600 ] && { echo "# the pools did not settle" >&2; return 1; }
@@ -91,7 +91,7 @@ settle() {
 }
 
 faults() {
-	echo $(($(sum fault_zeroed) + $(sum fault_inline) + $(sum fault_alloc) + $(sum fault_other_node)))
+	echo $(($(sum fault_zeroed) + $(sum fault_zeroed_2m) + $(sum fault_alloc) + $(sum fault_other_node)))
 }
 
 deaths=0
@@ -102,12 +102,12 @@ for r in $(seq "$reps"); do
 			case $mode in
 			dormant)
 				f0=$(faults)
-				z0=$(sum zeroed_inline)
+				z0=$(sum fault_alloc)
 				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" \
-					-object "memory-backend-file,id=ram0,size=${g}G,mem-path=$mnt,share=on" \
+					-object "memory-backend-file,id=ram0,size=${g}G,mem-path=$mnt,share=on,align=2M" \
 					-machine memory-backend=ram0)
 				rc=$?
-				[ $rc = 0 ] && [ ! -f "$work/console.log.died" ] && echo "faults $g $(($(faults) - f0)) $(($(sum zeroed_inline) - z0))"
+				[ $rc = 0 ] && [ ! -f "$work/console.log.died" ] && echo "faults $g $(($(faults) - f0)) $(($(sum fault_alloc) - z0))"
 				;;
 			anon)
 				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G")

@@ -16,6 +16,9 @@ node=$nodes/node0
 bench_kvm
 bench_mount
 
+# 4 KiB faults (huge=0): the cost of one fault of ours; 2 MiB faults are
+# measured apart (not yet: see Documentation/benchmarks.rst)
+echo 0 > $par/huge
 # dormant memory with a full zeroed list: every fault takes a zeroed page
 echo $((n + 4096)) > $par/zeroed_high
 echo $((n + 1024)) > $par/zeroed_low
@@ -25,12 +28,13 @@ for r in $(seq "$reps"); do
 	"$bin" dormant "$n" 1 "$mnt" | sed 's/^dormant/dormant-zeroed/' || exit 1
 done
 
-# dormant memory with an empty pool: every fault allocates and zeroes inline
+# dormant memory with an empty pool: every fault allocates a page, zeroed
+# on the fault path (by the page allocator under init_on_alloc=1)
 echo 1 > $par/zeroed_low
 echo 2 > $par/zeroed_high
 echo 0 > $par/pool_pages
 for r in $(seq "$reps"); do
-	wait_for "[ \$(( \$(cat $node/zeroed) + \$(cat $node/to_be_zeroed) )) -le 2 ]" || exit 1
+	wait_for "[ \$(cat $node/zeroed) -le 2 ]" || exit 1
 	"$bin" dormant "$n" 1 "$mnt" | sed 's/^dormant/dormant-inline/' || exit 1
 done
 

@@ -74,7 +74,7 @@ deaths=0
 for r in $(seq "$reps"); do
 	log="$work/console-$r.log"
 	guest_boot_retry "$log" 3000 -m "$ram_mib" \
-		-object "memory-backend-file,id=ram0,size=${ram_mib}M,mem-path=$mnt/guest,share=on" \
+		-object "memory-backend-file,id=ram0,size=${ram_mib}M,mem-path=$mnt/guest,share=on,align=2M" \
 		-machine memory-backend=ram0 \
 		-device virtio-balloon-pci,free-page-reporting=on > "$work/boot-$r" &
 	boot=$!

@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside a sandbox host (or a real one, as root, with the module built
-# and nothing else using it): how fast each node's zeroing thread turns
-# to-be-zeroed pages into zeroed ones, alone and with every node at it at
-# once, next to how fast one CPU of the node zeroes memory itself
+# and nothing else using it): how fast each node's zeroing thread fills its
+# pool with zeroed 4 KiB pages (taking them from the page allocator, which
+# zeroes them itself under init_on_alloc=1), alone and with every node at
+# it at once, next to how fast one CPU of the node zeroes memory itself
 # (bench/memzero.c).
 #
-# For each run the pools are emptied, the node's reservation (pool_pages)
-# is filled with unzeroed pages (grow=0, zeroed_high=2: the thread only
-# allocates), then zeroed_high is raised past it and the time until the
-# node's zeroed list holds them all is taken (polling /proc/uptime: 10 ms
-# steps, so runs are made to last well over a second).
+# For each run the pools are emptied (grow=0, no reservation, no 2 MiB
+# blocks), then the node's reservation (pool_pages) is raised and the time
+# until the node's zeroed list holds it all is taken (polling /proc/uptime:
+# 10 ms steps, so runs are made to last well over a second).
 #
 # Output lines:
 #   zero-alone NODE PAGES NS_PER_PAGE
@@ -35,27 +35,24 @@ empty_pools() {
 	echo 0 > $par/grow
 	echo 1 > $par/zeroed_low
 	echo 2 > $par/zeroed_high
+	echo 0 > $par/huge_low
+	echo 0 > $par/huge_high
 	echo 0 > $par/pool_pages
 	for n in $node_list; do
-		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = 0 ]" 120 || exit 1
+		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n zeroed_2m) )) = 0 ]" 120 || exit 1
 	done
 }
 
-# zero_run KIND NODE...: fill the NODEs' reservations with unzeroed pages,
-# then time their threads zeroing them all
+# zero_run KIND NODE...: raise the NODEs' reservations and time their
+# threads filling them with zeroed pages
 zero_run() {
 	kind=$1
 	shift
 	empty_pools
+	read -r t0 _ < /proc/uptime
 	for n in "$@"; do
 		echo $pages > "$nodes/node$n/pool_pages"
 	done
-	for n in "$@"; do
-		# (the thread zeroes the first 2 pages: zeroed_high)
-		wait_for "[ \$(( \$(val $n zeroed) + \$(val $n to_be_zeroed) )) = $pages ]" 120 || exit 1
-	done
-	read -r t0 _ < /proc/uptime
-	echo $((pages + 1)) > $par/zeroed_high
 	left="$*"
 	while [ -n "$left" ]; do
 		sleep 0.01

@@ -10,6 +10,8 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 #include "conftest.h"
 
@@ -79,6 +81,57 @@ static inline void dormant_inode_touch(struct inode *inode)
 static inline void dormant_inode_touch_mc(struct inode *inode)
 {
 	inode->i_mtime = inode_set_ctime_current(inode);
+}
+#endif
+
+typedef unsigned long (*dormant_shrink_fn)(struct shrinker *,
+					   struct shrink_control *);
+
+#ifdef DORMANT_HAVE_SHRINKER_ALLOC
+/* 6.7: shrinkers are allocated by shrinker_alloc() */
+static inline struct shrinker *dormant_shrinker_create(dormant_shrink_fn count,
+						       dormant_shrink_fn scan,
+						       const char *name)
+{
+	struct shrinker *s = shrinker_alloc(SHRINKER_NUMA_AWARE, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void dormant_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *dormant_shrinker_create(dormant_shrink_fn count,
+						       dormant_shrink_fn scan,
+						       const char *name)
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	s->flags = SHRINKER_NUMA_AWARE;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void dormant_shrinker_destroy(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
 }
 #endif
 

@@ -41,6 +41,7 @@ enum dormant_stat {
 	DN_DISCARDED,		/* pages given back by objects, to the page allocator */
 	DN_ALLOCATED,		/* pages taken from the page allocator */
 	DN_FREED,		/* free pages given back to the page allocator */
+	DN_SHRUNK,		/* ...of those, by the shrinker (memory pressure) */
 	DN_ALLOC_FAILED,	/* allocations the page allocator refused */
 	DN_NR_STATS
 };
@@ -69,6 +70,9 @@ extern const char * const dormant_stat_names[DN_NR_STATS];
  *                   (atomic; changed under @lock when a list changes with
  *                   it, so that free + in use is exact under @lock)
  * @target:          pool_pages: free + in-use pages the pool keeps at least
+ * @backoff_until:   jiffies until which the pool keeps no more than its
+ *                   reservation: the shrinker gave pages back (memory
+ *                   pressure); written by the shrinker, read without a lock
  * @wait:            the thread sleeps here
  * @thread:          the node's zeroing thread
  * @stats:           event counters (enum dormant_stat), atomic
@@ -90,6 +94,7 @@ struct dormant_pool {
 	bool alloc_failed_2m;
 	atomic_long_t in_use;
 	unsigned long target;
+	unsigned long backoff_until;
 	wait_queue_head_t wait;
 	struct task_struct *thread;
 	atomic_long_t stats[DN_NR_STATS];
@@ -145,6 +150,8 @@ struct folio *dormant_pool_get(int nid, const nodemask_t *allowed,
 void dormant_pool_count_fallback(int nid);
 void dormant_pool_put_zeroed(struct folio *folio);
 void dormant_pool_gone(struct folio *folio);
+int dormant_pool_shrinker_init(void);
+void dormant_pool_shrinker_exit(void);
 void dormant_pool_lost(int nid, unsigned long pages);
 
 bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n);

@@ -87,7 +87,43 @@ struct dormant_inode {
 	struct inode vfs_inode;
 };
 
+/**
+ * struct dormant_sb_info - one mount of the filesystem
+ * @max_pages:  the size= limit in 4 KiB pages, 0 for none; changed only by
+ *              a remount (under the superblock's s_umount), read without a
+ *              lock
+ * @used_pages: present pages of all its objects (atomic; taken before a
+ *              folio enters a page cache, given back when it leaves)
+ */
+struct dormant_sb_info {
+	unsigned long max_pages;
+	atomic_long_t used_pages;
+};
+
 static struct kmem_cache *dormant_inode_cachep;
+
+static inline struct dormant_sb_info *DORMANT_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/* Take @nr pages of the mount's size= limit; false if it would be passed. */
+static bool dormant_sb_charge(struct super_block *sb, long nr)
+{
+	struct dormant_sb_info *sbi = DORMANT_SB(sb);
+	unsigned long max = READ_ONCE(sbi->max_pages);
+
+	if (atomic_long_add_return(nr, &sbi->used_pages) > max && max) {
+		atomic_long_sub(nr, &sbi->used_pages);
+		return false;
+	}
+	return true;
+}
+
+static void dormant_sb_uncharge(struct super_block *sb, long nr)
+{
+	atomic_long_sub(nr, &DORMANT_SB(sb)->used_pages);
+}
 
 static inline struct dormant_inode *DORMANT_I(struct inode *inode)
 {
@@ -111,6 +147,7 @@ static void dormant_discard(struct inode *inode, loff_t start, loff_t end)
 	else
 		truncate_pagecache_range(inode, start, end);
 	if (before > mapping->nrpages) {
+		dormant_sb_uncharge(inode->i_sb, before - mapping->nrpages);
 		atomic64_add(before - mapping->nrpages,
 			     &DORMANT_I(inode)->discards);
 		trace_dormant_discard(inode->i_ino, start >> PAGE_SHIFT,
@@ -213,6 +250,7 @@ static vm_fault_t dormant_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	unsigned int order;
 	nodemask_t allowed;
+	bool small = false;
 	pgoff_t index;
 	vm_fault_t ret;
 	int nid, path, err;
@@ -227,35 +265,57 @@ again:
 	if (folio)
 		goto out_found;
 
-	order = dormant_fault_order(vmf, inode);
+	order = small ? 0 : dormant_fault_order(vmf, inode);
+	if (order && !dormant_sb_charge(inode->i_sb, 1L << order))
+		order = 0;	/* room for 4 KiB still, perhaps */
+	else if (!order && !dormant_sb_charge(inode->i_sb, 1)) {
+		pr_warn_ratelimited("object %lu: page at offset 0x%llx refused: the mount's size limit (%lu pages) is reached (pid %d): SIGBUS\n",
+				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
+				    DORMANT_SB(inode->i_sb)->max_pages,
+				    task_pid_nr(current));
+		ret = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
 	index = round_down(vmf->pgoff, 1UL << order);
 	nid = dormant_fault_nid(vma, index >> order, &allowed);
 	folio = dormant_pool_get(nid, &allowed, order, &path);
 	if (!folio && order) {
 		dormant_pool_count_fallback(nid);
+		dormant_sb_uncharge(inode->i_sb, (1L << order) - 1);
 		order = 0;
 		index = vmf->pgoff;
 		nid = dormant_fault_nid(vma, index, &allowed);
 		folio = dormant_pool_get(nid, &allowed, 0, &path);
 	}
 	if (!folio) {
+		dormant_sb_uncharge(inode->i_sb, 1L << order);
 		pr_warn_ratelimited("object %lu: no memory for the page at offset 0x%llx (node %d, pid %d): SIGBUS\n",
 				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
 				    nid, task_pid_nr(current));
 		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
-	/* Charges the folio to the faulting task's memory cgroup. */
+	/*
+	 * Charges the folio to the faulting task's memory cgroup. At the
+	 * cgroup's limit (after reclaim in it) the fault fails with SIGBUS,
+	 * as a hugetlbfs fault does, rather than wake its OOM killer.
+	 */
 	err = filemap_add_folio(mapping, folio, index,
-				mapping_gfp_constraint(mapping, GFP_KERNEL));
+				mapping_gfp_constraint(mapping, GFP_KERNEL) |
+				__GFP_RETRY_MAYFAIL);
 	if (err) {
 		dormant_pool_put_zeroed(folio);
+		dormant_sb_uncharge(inode->i_sb, 1L << order);
 		if (err == -EEXIST)
 			goto again;	/* another fault put a page there */
-		pr_warn_ratelimited("object %lu: page at offset 0x%llx not charged (pid %d, error %d): the memory cgroup is at its limit\n",
+		if (order) {
+			small = true;	/* 4 KiB may still fit */
+			goto again;
+		}
+		pr_warn_ratelimited("object %lu: page at offset 0x%llx refused: the memory cgroup of pid %d is at its limit (error %d): SIGBUS\n",
 				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
 				    task_pid_nr(current), err);
-		ret = VM_FAULT_OOM;
+		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
 	folio_mark_uptodate(folio);
@@ -431,8 +491,10 @@ static void dormant_shrink(struct inode *inode, loff_t size)
 		folio = filemap_get_folio(mapping, end - 1);
 		if (!IS_ERR_OR_NULL(folio)) {
 			/* still whole: its zeroed tail stays until it goes */
-			if (!folio_test_large(folio))
+			if (!folio_test_large(folio)) {
 				dormant_pool_lost(nid, cut);
+				dormant_sb_uncharge(inode->i_sb, cut);
+			}
 			folio_put(folio);
 		}
 	}
@@ -596,26 +658,48 @@ static void dormant_free_inode(struct inode *inode)
 /* The object is gone: no mapping is left; its pages go to the page allocator. */
 static void dormant_evict_inode(struct inode *inode)
 {
+	unsigned long nr = inode->i_data.nrpages;
+
 	truncate_inode_pages_final(&inode->i_data);
+	dormant_sb_uncharge(inode->i_sb, nr - inode->i_data.nrpages);
 	clear_inode(inode);
+}
+
+/* statfs: with a size= limit, its pages and what is left of them. */
+static int dormant_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct dormant_sb_info *sbi = DORMANT_SB(dentry->d_sb);
+	unsigned long max = READ_ONCE(sbi->max_pages);
+	long used = atomic_long_read(&sbi->used_pages);
+	int ret = simple_statfs(dentry, buf);
+
+	if (!ret && max) {
+		buf->f_blocks = max;
+		buf->f_bfree = used < max ? max - used : 0;
+		buf->f_bavail = buf->f_bfree;
+	}
+	return ret;
 }
 
 static const struct super_operations dormant_sops = {
 	.alloc_inode = dormant_alloc_inode,
 	.free_inode = dormant_free_inode,
 	.evict_inode = dormant_evict_inode,
-	.statfs = simple_statfs,
+	.statfs = dormant_statfs,
 	.drop_inode = generic_delete_inode,
 };
 
 struct dormant_fs_opts {
 	umode_t mode;
+	unsigned long max_pages;
+	bool size_set;
 };
 
-enum { OPT_MODE };
+enum { OPT_MODE, OPT_SIZE };
 
 static const struct fs_parameter_spec dormant_fs_params[] = {
 	fsparam_u32oct("mode", OPT_MODE),
+	fsparam_string("size", OPT_SIZE),
 	{}
 };
 
@@ -634,15 +718,50 @@ static int dormant_parse_param(struct fs_context *fc,
 			return invalfc(fc, "mode 0%o has bits beyond 07777",
 				       result.uint_32);
 		opts->mode = result.uint_32 & S_IALLUGO;
+	} else if (opt == OPT_SIZE) {
+		char *rest;
+		u64 size = memparse(param->string, &rest);
+
+		if (*rest || rest == param->string ||
+		    size > (u64)DORMANT_MAX_PAGES << PAGE_SHIFT)
+			return invalfc(fc,
+				       "size '%.32s' is not a size up to %lluG (bytes, or with k, m, g or t)",
+				       param->string,
+				       ((u64)DORMANT_MAX_PAGES << PAGE_SHIFT) >> 30);
+		opts->max_pages = DIV_ROUND_UP(size, PAGE_SIZE);
+		opts->size_set = true;
 	}
+	return 0;
+}
+
+/* mount -o remount,size=...: not below what the mount already holds. */
+static int dormant_reconfigure(struct fs_context *fc)
+{
+	struct dormant_sb_info *sbi = DORMANT_SB(fc->root->d_sb);
+	struct dormant_fs_opts *opts = fc->fs_private;
+	long used = atomic_long_read(&sbi->used_pages);
+
+	if (!opts->size_set)
+		return 0;
+	if (opts->max_pages && opts->max_pages < used)
+		return invalfc(fc, "size of %lu pages is below the %ld pages present",
+			       opts->max_pages, used);
+	WRITE_ONCE(sbi->max_pages, opts->max_pages);
 	return 0;
 }
 
 static int dormant_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct dormant_fs_opts *opts = fc->fs_private;
+	struct dormant_sb_info *sbi;
 	struct inode *root;
 
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	sbi->max_pages = opts->max_pages;
+	atomic_long_set(&sbi->used_pages, 0);
+	sb->s_fs_info = sbi;	/* freed by dormant_kill_sb() */
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
@@ -672,6 +791,7 @@ static const struct fs_context_operations dormant_context_ops = {
 	.free = dormant_free_fc,
 	.parse_param = dormant_parse_param,
 	.get_tree = dormant_get_tree,
+	.reconfigure = dormant_reconfigure,
 };
 
 static int dormant_init_fs_context(struct fs_context *fc)
@@ -687,12 +807,22 @@ static int dormant_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
+static void dormant_kill_sb(struct super_block *sb)
+{
+	struct dormant_sb_info *sbi = DORMANT_SB(sb);
+
+	kill_litter_super(sb);
+	if (sbi)
+		WARN_ON(atomic_long_read(&sbi->used_pages));
+	kfree(sbi);
+}
+
 static struct file_system_type dormant_fs_type = {
 	.owner = THIS_MODULE,
 	.name = "dormant",
 	.init_fs_context = dormant_init_fs_context,
 	.parameters = dormant_fs_params,
-	.kill_sb = kill_litter_super,
+	.kill_sb = dormant_kill_sb,
 };
 
 static void dormant_inode_init_once(void *p)

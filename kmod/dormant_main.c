@@ -106,9 +106,13 @@ static int __init dormant_init(void)
 	if (ret)
 		return ret;
 
-	ret = dormant_fs_init();
+	ret = dormant_pool_shrinker_init();
 	if (ret)
 		goto out_sysfs_exit;
+
+	ret = dormant_fs_init();
+	if (ret)
+		goto out_shrinker_exit;
 
 	ret = dormant_kvm_init();
 	if (ret)
@@ -127,6 +131,8 @@ out_kvm_exit:
 	dormant_kvm_exit();
 out_fs_exit:
 	dormant_fs_exit();
+out_shrinker_exit:
+	dormant_pool_shrinker_exit();
 out_sysfs_exit:
 	dormant_sysfs_exit();
 	return ret;
@@ -137,6 +143,7 @@ static void __exit dormant_exit(void)
 	misc_deregister(&dormant_ctl_dev);
 	dormant_kvm_exit();
 	dormant_fs_exit();
+	dormant_pool_shrinker_exit();
 	dormant_sysfs_exit();
 	pr_info("unloaded\n");
 }

@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 
+#include "compat.h"
 #include "dormant.h"
 #include "dormant_trace.h"
 
@@ -199,6 +200,7 @@ const char * const dormant_stat_names[DN_NR_STATS] = {
 	[DN_DISCARDED] = "discarded",
 	[DN_ALLOCATED] = "allocated",
 	[DN_FREED] = "freed",
+	[DN_SHRUNK] = "shrunk",
 	[DN_ALLOC_FAILED] = "alloc_failed",
 };
 
@@ -228,18 +230,36 @@ static unsigned long pool_total(struct dormant_pool *pool)
 }
 
 /*
- * How many free pages the pool keeps: what its reservation (pool_pages,
- * free + in use) leaves, and, when it may grow, at least both high
- * watermarks.
+ * May the pool grow beyond its reservation now? Not with grow=N, nor for
+ * a second after the shrinker took pages back (the node is short of
+ * memory: refilling at once would undo it).
  */
-static unsigned long pool_free_limit(struct dormant_pool *pool)
+static bool pool_may_grow(struct dormant_pool *pool)
+{
+	return READ_ONCE(grow) &&
+	       !time_before(jiffies, READ_ONCE(pool->backoff_until));
+}
+
+/* The free pages the reservation (pool_pages, free + in use) keeps. */
+static unsigned long pool_reserved_free(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
 {
 	unsigned long in_use = atomic_long_read(&pool->in_use);
 	unsigned long target = READ_ONCE(pool->target);
-	unsigned long keep = target > in_use ? target - in_use : 0;
 
-	if (READ_ONCE(grow))
+	return target > in_use ? target - in_use : 0;
+}
+
+/*
+ * How many free pages the pool keeps: what its reservation leaves, and,
+ * when it may grow, at least both high watermarks.
+ */
+static unsigned long pool_free_limit(struct dormant_pool *pool)
+	__must_hold(&pool->lock)
+{
+	unsigned long keep = pool_reserved_free(pool);
+
+	if (pool_may_grow(pool))
 		keep = max(keep, READ_ONCE(zeroed_high) +
 			   READ_ONCE(huge_high) * DORMANT_2M_PAGES);
 	return keep;
@@ -258,7 +278,8 @@ enum pool_work {
 static bool pool_may_take(struct dormant_pool *pool, unsigned long nr)
 	__must_hold(&pool->lock)
 {
-	return READ_ONCE(grow) || pool_total(pool) + nr <= READ_ONCE(pool->target);
+	return pool_may_grow(pool) ||
+	       pool_total(pool) + nr <= READ_ONCE(pool->target);
 }
 
 static enum pool_work pool_next_work(struct dormant_pool *pool)
@@ -459,7 +480,8 @@ static int dormant_zero_thread(void *data)
 			continue;
 		}
 		if (READ_ONCE(pool->alloc_failed) ||
-		    READ_ONCE(pool->alloc_failed_2m)) {
+		    READ_ONCE(pool->alloc_failed_2m) ||
+		    time_before(jiffies, READ_ONCE(pool->backoff_until))) {
 			/* The node was short of memory: try again in a while. */
 			wait_event_interruptible_timeout(pool->wait,
 							 kthread_should_stop(),
@@ -467,6 +489,8 @@ static int dormant_zero_thread(void *data)
 			spin_lock(&pool->lock);
 			pool->alloc_failed = false;
 			pool->alloc_failed_2m = false;
+			pool->refilling = true;
+			pool->refilling_2m = true;
 			spin_unlock(&pool->lock);
 			continue;
 		}
@@ -527,7 +551,7 @@ static struct folio *pool_take(struct dormant_pool *pool, unsigned int order,
 	spin_unlock(&pool->lock);
 	if (wake)
 		wake_up(&pool->wait);
-	if (folio || !READ_ONCE(grow))
+	if (folio || !pool_may_grow(pool))
 		return folio;
 
 	folio = pool_alloc_zeroed(pool, order, DN_ZEROED_INLINE);
@@ -637,6 +661,78 @@ void dormant_pool_lost(int nid, unsigned long pages)
 void dormant_pool_gone(struct folio *folio)
 {
 	dormant_pool_lost(folio_nid(folio), folio_nr_pages(folio));
+}
+
+/*
+ * The shrinker: under memory pressure on a node, its pool gives back the
+ * free pages beyond its reservation, 4 KiB pages first, and keeps no more
+ * than the reservation for a second.
+ */
+static struct shrinker *dormant_shrinker;
+
+static struct dormant_pool *shrink_pool(struct shrink_control *sc)
+{
+	if (sc->nid < 0 || sc->nid >= MAX_NUMNODES ||
+	    !node_isset(sc->nid, dormant_node_mask))
+		return NULL;
+	return &dormant_nodes[sc->nid]->pool;
+}
+
+static unsigned long dormant_shrink_count(struct shrinker *sh,
+					  struct shrink_control *sc)
+{
+	struct dormant_pool *pool = shrink_pool(sc);
+	unsigned long n = 0, free, keep;
+
+	if (!pool)
+		return SHRINK_EMPTY;
+	spin_lock(&pool->lock);
+	free = pool_free(pool);
+	keep = pool_reserved_free(pool);
+	if (free > keep)
+		n = free - keep;
+	spin_unlock(&pool->lock);
+	return n ? n : SHRINK_EMPTY;
+}
+
+static unsigned long dormant_shrink_scan(struct shrinker *sh,
+					 struct shrink_control *sc)
+{
+	struct dormant_pool *pool = shrink_pool(sc);
+	unsigned long freed = 0;
+	struct folio *folio;
+
+	if (!pool)
+		return SHRINK_STOP;
+	WRITE_ONCE(pool->backoff_until, jiffies + HZ);
+	while (freed < sc->nr_to_scan) {
+		spin_lock(&pool->lock);
+		folio = NULL;
+		if (pool_free(pool) > pool_reserved_free(pool))
+			folio = pool_list_take(pool, pool->nr_zeroed ? 0 :
+					       DORMANT_2M_ORDER);
+		spin_unlock(&pool->lock);
+		if (!folio)
+			break;
+		freed += folio_nr_pages(folio);
+		pool_add(pool, DN_SHRUNK, folio_nr_pages(folio));
+		pool_free_folio(pool, folio);
+	}
+	return freed ? freed : SHRINK_STOP;
+}
+
+/* After the nodes' pools exist; before they go. */
+int dormant_pool_shrinker_init(void)
+{
+	dormant_shrinker = dormant_shrinker_create(dormant_shrink_count,
+						   dormant_shrink_scan,
+						   "dormant-pools");
+	return dormant_shrinker ? 0 : -ENOMEM;
+}
+
+void dormant_pool_shrinker_exit(void)
+{
+	dormant_shrinker_destroy(dormant_shrinker);
 }
 
 void dormant_pool_read(struct dormant_pool *pool, struct dormant_pool_snapshot *s)

@@ -187,6 +187,7 @@ static struct dormant_value_attr value_attrs[] = {
 	VALUE_ATTR(discarded, DN_DISCARDED),
 	VALUE_ATTR(allocated, DN_ALLOCATED),
 	VALUE_ATTR(freed, DN_FREED),
+	VALUE_ATTR(shrunk, DN_SHRUNK),
 	VALUE_ATTR(alloc_failed, DN_ALLOC_FAILED),
 };
 
@@ -210,6 +211,7 @@ static struct attribute *dormant_node_attrs[] = {
 	&value_attrs[13].attr.attr,
 	&value_attrs[14].attr.attr,
 	&value_attrs[15].attr.attr,
+	&value_attrs[16].attr.attr,
 	NULL,
 };
 

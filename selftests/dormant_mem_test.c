@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -874,6 +875,53 @@ TEST_F(huge, kvm_maps_2m)
 	test_vm_destroy(&vm);
 }
 
+/* Wait up to 60 s for the pools' free pages to reach @want; what they hold. */
+static long wait_free_at_least(long want)
+{
+	long free_pages = 0;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		free_pages = pool_free_pages(-1);
+		if (free_pages >= want)
+			break;
+		usleep(100000);
+	}
+	return free_pages;
+}
+
+/*
+ * Memory pressure (here drop_caches, which runs every shrinker): each pool
+ * gives back its free pages beyond its reservation, and refills once the
+ * pressure has been gone a while.
+ */
+TEST_F(huge, shrinker_gives_back)
+{
+	long nodes = dormant_nr_nodes(), full, shrunk0, after;
+
+	ASSERT_EQ(0, write_param("pool_pages", 0));
+	ASSERT_EQ(0, write_param("zeroed_low", 16));
+	ASSERT_EQ(0, write_param("zeroed_high", 64));
+	ASSERT_EQ(0, write_param("huge_low", 2));
+	ASSERT_EQ(0, write_param("huge_high", 4));
+	full = nodes * (64 + 4 * 512);
+	ASSERT_LE(full, wait_free_at_least(full));
+	shrunk0 = node_stat(-1, "shrunk");
+	ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
+	after = pool_free_pages(-1);
+	TH_LOG("free pool pages: %ld before, %ld after", full, after);
+	EXPECT_GT(full / 2, after);
+	EXPECT_LE(shrunk0 + full / 2, node_stat(-1, "shrunk"));
+	/* the pressure is gone: the pools refill */
+	EXPECT_LE(full, wait_free_at_least(full));
+
+	/* the reservation is kept */
+	ASSERT_EQ(0, write_param("pool_pages", 1024));
+	ASSERT_LE(full, wait_free_at_least(full));
+	ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
+	EXPECT_LE(nodes * 1024 - node_stat(-1, "in_use"), pool_free_pages(-1));
+}
+
 struct huge_race_arg {
 	uint8_t *mem;
 	int fd;
@@ -947,6 +995,222 @@ TEST_F(huge, shrink_into_2m)
 	ASSERT_EQ(0, ftruncate(self->fd, HUGE_SIZE));
 	EXPECT_TRUE(page_is_zero(self->mem, CHUNK_PAGES + 5));
 	EXPECT_TRUE(page_is_zero(self->mem, 2 * CHUNK_PAGES - 1));
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* Touch one page of each 4 KiB in [from, to); the page index that raised SIGBUS, or -1. */
+static long touch_until_sigbus(uint8_t *mem, unsigned long from, unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++)
+		if (touch_sigbus(mem + i * PAGE))
+			return i;
+	return -1;
+}
+
+/* A mount's size= limit: faults beyond it get SIGBUS, punches make room. */
+TEST(mount_size_limit)
+{
+	static const char * const bad[] = { "lots", "1z", "", "99999t", "-1" };
+	struct statfs sfs;
+	char *dir, opts[32];
+	uint8_t *mem;
+	long diff;
+	int fd, kmsg;
+	size_t i;
+
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	/* garbage refused, saying why */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char why[64];
+
+		kmsg = kmsg_open();
+		ASSERT_LE(0, kmsg);
+		snprintf(opts, sizeof(opts), "size=%s", bad[i]);
+		dir = dormant_mount_scratch_opts(opts);
+		EXPECT_EQ(NULL, dir) TH_LOG("%s accepted", opts);
+		dormant_umount_scratch(dir);
+		snprintf(why, sizeof(why), "size '%s' is not a size", bad[i]);
+		EXPECT_LOGGED(kmsg, why);
+		close(kmsg);
+	}
+
+	dir = dormant_mount_scratch_opts("size=1m");
+	ASSERT_NE(NULL, dir);
+	ASSERT_EQ(0, statfs(dir, &sfs));
+	EXPECT_EQ(256, sfs.f_blocks);
+	EXPECT_EQ(256, sfs.f_bfree);
+	fd = dormant_object(dir, "big", 4 << 20);
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg);
+	/* 2 MiB would pass the limit: 4 KiB pages up to it, then SIGBUS */
+	EXPECT_EQ(256, touch_until_sigbus(mem, 0, 1024));
+	EXPECT_LOGGED(kmsg, "the mount's size limit (256 pages) is reached");
+	close(kmsg);
+	ASSERT_EQ(0, statfs(dir, &sfs));
+	EXPECT_EQ(0, sfs.f_bfree);
+	/* a punch makes room */
+	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 16 * PAGE));
+	ASSERT_EQ(0, statfs(dir, &sfs));
+	EXPECT_EQ(16, sfs.f_bfree);
+	EXPECT_EQ(-1, touch_until_sigbus(mem, 300, 316));
+	/* remount: not below what is present; above is fine */
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg);
+	EXPECT_EQ(-1, mount("none", dir, "dormant", MS_REMOUNT, "size=512k"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(kmsg, "size of 128 pages is below the 256 pages present");
+	close(kmsg);
+	ASSERT_EQ(0, mount("none", dir, "dormant", MS_REMOUNT, "size=8m"));
+	ASSERT_EQ(0, statfs(dir, &sfs));
+	EXPECT_EQ(2048, sfs.f_blocks);
+	EXPECT_EQ(-1, touch_until_sigbus(mem, 0, 1024));
+	munmap(mem, 4 << 20);
+	close(fd);
+	dormant_umount_scratch(dir);
+	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
+}
+
+/* Write @text to the cgroup file @dir/@name; 0 or -errno. */
+static int cg_write(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return write_file(path, text);
+}
+
+/* A number from the cgroup file @dir/@name (the value after @key if set). */
+static long cg_read(const char *dir, const char *name, const char *key)
+{
+	char path[256], line[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			v = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ' ') {
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define MEMCG_OBJ	(64UL << 20)
+#define MEMCG_MAX	(16UL << 20)
+
+/*
+ * Pages are charged to the memory cgroup of the process whose fault put
+ * them in; at the cgroup's limit a fault gets SIGBUS (as on hugetlbfs)
+ * with a log line, nothing it wrote is lost, and the charge goes when the
+ * pages go.
+ */
+TEST(memcg_charge_and_limit)
+{
+	char cg[64], buf[32];
+	int sync1[2], sync2[2], status, kmsg, fd;
+	long cur0, cur, max_events0, diff;
+	unsigned long i, got;
+	uint8_t *mem;
+	pid_t pid;
+	char *dir;
+
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup2 at %s: %s", CG_ROOT, strerror(errno));
+	cg_write(CG_ROOT, "cgroup.subtree_control", "+memory");
+	snprintf(cg, sizeof(cg), CG_ROOT "/dormant-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	if (cg_read(cg, "memory.max", NULL) < 0 &&
+	    cg_read(cg, "memory.current", NULL) < 0) {
+		rmdir(cg);
+		SKIP(return, "no memory controller in %s", cg);
+	}
+	snprintf(buf, sizeof(buf), "%lu", MEMCG_MAX);
+	ASSERT_EQ(0, cg_write(cg, "memory.max", buf));
+	cg_write(cg, "memory.swap.max", "0");
+	dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, dir);
+	fd = dormant_object(dir, "memcg", MEMCG_OBJ);
+	ASSERT_LE(0, fd);
+	mem = mmap(NULL, MEMCG_OBJ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, pipe(sync1));
+	ASSERT_EQ(0, pipe(sync2));
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg);
+	cur0 = cg_read(cg, "memory.current", NULL);
+	max_events0 = cg_read(cg, "memory.events", "max");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char c = 0, me[16];
+		long at;
+
+		snprintf(me, sizeof(me), "%d", getpid());
+		if (cg_write(cg, "cgroup.procs", me))
+			_exit(2);
+		/* 8 MiB: within the limit */
+		for (i = 0; i < (8UL << 20) / PAGE; i++)
+			mem[i * PAGE] = (uint8_t)(i | 1);
+		if (write(sync1[1], &c, 1) != 1 || read(sync2[0], &c, 1) != 1)
+			_exit(3);
+		/* then on until the limit says no */
+		at = touch_until_sigbus(mem, (8UL << 20) / PAGE, MEMCG_OBJ / PAGE);
+		if (write(sync1[1], &at, sizeof(at)) != sizeof(at))
+			_exit(4);
+		_exit(0);
+	}
+	{
+		char c;
+		long at = -2;
+
+		ASSERT_EQ(1, read(sync1[0], &c, 1));
+		cur = cg_read(cg, "memory.current", NULL);
+		EXPECT_LE(cur0 + (long)(8UL << 20), cur) TH_LOG("memory.current %ld", cur);
+		ASSERT_EQ(1, write(sync2[1], &c, 1));
+		ASSERT_EQ(sizeof(at), read(sync1[0], &at, sizeof(at)));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("child status 0x%x", status);
+		TH_LOG("SIGBUS at page %ld (%ld MiB)", at, at * PAGE >> 20);
+		EXPECT_LT(0, at);
+		EXPECT_GE((long)(MEMCG_MAX / PAGE), at);
+	}
+	EXPECT_LOGGED(kmsg, "is at its limit (error -12): SIGBUS");
+	close(kmsg);
+	EXPECT_LT(max_events0, cg_read(cg, "memory.events", "max"));
+	/* what the child wrote is there; the rest reads zero */
+	got = 0;
+	for (i = 0; i < (8UL << 20) / PAGE; i++)
+		got += mem[i * PAGE] == (uint8_t)(i | 1);
+	EXPECT_EQ((8UL << 20) / PAGE, got);
+	EXPECT_TRUE(page_is_zero(mem, MEMCG_OBJ / PAGE - 1));
+	munmap(mem, MEMCG_OBJ);
+	close(fd);
+	dormant_umount_scratch(dir);
+	/* the charge went with the pages */
+	cur = cg_read(cg, "memory.current", NULL);
+	EXPECT_GT(cur0 + (long)(1UL << 20), cur) TH_LOG("memory.current %ld", cur);
+	EXPECT_EQ(0, rmdir(cg)) TH_LOG("rmdir %s: %s", cg, strerror(errno));
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
 }
 

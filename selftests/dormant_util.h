@@ -438,7 +438,7 @@ static inline int kmsg_has(int fd, const char *needle)
 		TH_LOG("no kernel log line containing \"%s\"", needle)
 
 /* Mount a scratch dormant filesystem; returns its path or NULL. */
-static inline char *dormant_mount_scratch(void)
+static inline char *dormant_mount_scratch_opts(const char *opts)
 {
 	char *dir = strdup("/tmp/dormantfs-XXXXXX");
 
@@ -446,13 +446,19 @@ static inline char *dormant_mount_scratch(void)
 		free(dir);
 		return NULL;
 	}
-	if (mount("none", dir, "dormant", 0, NULL)) {
-		fprintf(stderr, "# mount -t dormant %s: %s\n", dir, strerror(errno));
+	if (mount("none", dir, "dormant", 0, opts)) {
+		fprintf(stderr, "# mount -t dormant -o '%s' %s: %s\n",
+			opts ? opts : "", dir, strerror(errno));
 		rmdir(dir);
 		free(dir);
 		return NULL;
 	}
 	return dir;
+}
+
+static inline char *dormant_mount_scratch(void)
+{
+	return dormant_mount_scratch_opts(NULL);
 }
 
 static inline void dormant_umount_scratch(char *dir)

@@ -62,7 +62,7 @@ GUEST_INITRD="$work/initrd.gz"
 export GUEST_SCRIPT GUEST_INITRD
 
 vmms="7.2 10.0"
-tap_plan $((3 + 6 * 2))
+tap_plan $((3 + 7 * 2))
 check "mount -t dormant" mount -t dormant none "$mnt"
 check "a guest initramfs" guest_initrd "$GUEST_INITRD" virtio_pci virtio_balloon
 in_use0=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
@@ -72,8 +72,9 @@ vmm_tests() {
 	q=$1
 	log="$work/console-$q.log"
 	disc0=$(cat /sys/kernel/dormant/nodes/node*/discarded | awk '{ s += $1 } END { print s }')
+	huge0=$(cat /sys/kernel/dormant/nodes/node*/fault_zeroed_2m | awk '{ s += $1 } END { print s }')
 	t=$(guest_boot_retry "$log" 600 -m "$ram_mb" \
-		-object "memory-backend-file,id=ram0,size=${ram_mb}M,mem-path=$mnt/guest0,share=on" \
+		-object "memory-backend-file,id=ram0,size=${ram_mb}M,mem-path=$mnt/guest0,share=on,align=2M" \
 		-machine memory-backend=ram0 \
 		-device virtio-balloon-pci,free-page-reporting=on)
 	rc=$?
@@ -93,6 +94,9 @@ vmm_tests() {
 	disc=$(cat /sys/kernel/dormant/nodes/node*/discarded | awk '{ s += $1 } END { print s }')
 	diag "QEMU $q: object: $present of $ram_pages pages present, $faults faults, $discards discards"
 	check "QEMU $q: pages were faulted in (32 MiB at least: $faults)" test "${faults:-0}" -ge 8192
+	huge=$(cat /sys/kernel/dormant/nodes/node*/fault_zeroed_2m | awk '{ s += $1 } END { print s }')
+	check "QEMU $q: align=2M got the guest 2 MiB pages ($((huge - huge0)) from the pools)" \
+		test $((huge - huge0)) -gt 0
 	check "QEMU $q: far fewer pages present than RAM ($present < $ram_pages / 2)" \
 		test "${present:-$ram_pages}" -lt $((ram_pages / 2))
 	in_use=$(cat /sys/kernel/dormant/nodes/node*/in_use | awk '{ s += $1 } END { print s }')
@@ -113,7 +117,7 @@ for q in $vmms; do
 		export GUEST_QEMU
 		vmm_tests "$q"
 	else
-		for i in 1 2 3 4 5 6; do skip "QEMU $q: guest test $i" "no QEMU $q"; done
+		for i in 1 2 3 4 5 6 7; do skip "QEMU $q: guest test $i" "no QEMU $q"; done
 	fi
 done
 umount "$mnt"

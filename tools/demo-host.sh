@@ -53,7 +53,7 @@ echo "== pools before the guests"
 "$ctl" stats
 echo "== booting a $ram guest on dormant memory (memory-backend-file,mem-path=$mnt,share=on)"
 d=$(guest_boot_retry "$work/dormant.log" 900 -m "$ram" \
-	-object "memory-backend-file,id=ram0,size=$ram,mem-path=$mnt,share=on" \
+	-object "memory-backend-file,id=ram0,size=$ram,mem-path=$mnt,share=on,align=2M" \
 	-machine memory-backend=ram0)
 rc=$?
 case $d in none | timeout) died dormant "$work/dormant.log" ;; esac

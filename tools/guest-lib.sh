@@ -129,7 +129,7 @@ guest_boot_retry() {
 			for a; do
 				case $a in
 				memory-backend-file,*)
-					a=$(printf '%s\n' "$a" | sed 's/^memory-backend-file,/memory-backend-memfd,/; s/,mem-path=[^,]*//') ;;
+					a=$(printf '%s\n' "$a" | sed 's/^memory-backend-file,/memory-backend-memfd,/; s/,mem-path=[^,]*//; s/,align=[^,]*//') ;;
 				esac
 				set -- "$@" "$a"
 			done

@@ -52,7 +52,7 @@ while [ $i -lt "$guests" ]; do
 	esac
 	if [ $((i % 2)) = 0 ]; then
 		mem=dormant
-		obj="memory-backend-file,id=ram0,size=512M,mem-path=$mnt/g,share=on"
+		obj="memory-backend-file,id=ram0,size=512M,mem-path=$mnt/g,share=on,align=2M"
 	else
 		mem=memfd
 		obj="memory-backend-memfd,id=ram0,size=512M,share=on"

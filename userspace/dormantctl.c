@@ -33,7 +33,7 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  info            module version, ABI, features and NUMA nodes served\n"
-		"  stats           each node's pool (pages to be zeroed, zeroed, in use)\n"
+		"  stats           each node's pool (zeroed 4 KiB pages and 2 MiB blocks, pages in use) and counters\n"
 		"                  and counters (faults by path, zeroing, discards)\n"
 		"  objects         guest memory objects that processes hold open\n"
 		"  stat FILE...    the given guest memory objects\n"

@@ -136,10 +136,10 @@ TEST(parse_node_stats)
 {
 	struct dmt_node_stats st;
 
-	ASSERT_EQ(0, dmt_parse_node_stats("to_be_zeroed 12\nzeroed 3\nfault_alloc 18446744073709551615\n", &st));
+	ASSERT_EQ(0, dmt_parse_node_stats("zeroed 12\nzeroed_2m 3\nfault_alloc 18446744073709551615\n", &st));
 	EXPECT_EQ(3, st.n);
-	EXPECT_EQ(12, dmt_node_stat(&st, "to_be_zeroed"));
-	EXPECT_EQ(3, dmt_node_stat(&st, "zeroed"));
+	EXPECT_EQ(12, dmt_node_stat(&st, "zeroed"));
+	EXPECT_EQ(3, dmt_node_stat(&st, "zeroed_2m"));
 	EXPECT_EQ(-1, dmt_node_stat(&st, "missing"));
 	EXPECT_EQ(18446744073709551615ULL, st.value[2]);
 	/* no trailing newline is fine too */
