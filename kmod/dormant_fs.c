@@ -268,7 +268,7 @@ again:
 	order = small ? 0 : dormant_fault_order(vmf, inode);
 	if (order && !dormant_sb_charge(inode->i_sb, 1L << order))
 		order = 0;	/* room for 4 KiB still, perhaps */
-	else if (!order && !dormant_sb_charge(inode->i_sb, 1)) {
+	if (!order && !dormant_sb_charge(inode->i_sb, 1)) {
 		pr_warn_ratelimited("object %lu: page at offset 0x%llx refused: the mount's size limit (%lu pages) is reached (pid %d): SIGBUS\n",
 				    inode->i_ino, (u64)vmf->pgoff << PAGE_SHIFT,
 				    DORMANT_SB(inode->i_sb)->max_pages,
@@ -465,7 +465,8 @@ static const struct file_operations dormant_file_fops = {
  * Shrink the object to @size; mappings beyond the new end get SIGBUS from
  * then on. Caller holds the invalidate_lock exclusive. A 2 MiB folio that
  * the new end cuts is split by the page cache, which drops its pages
- * beyond the end without telling free_folio: they are counted out here.
+ * beyond the end without telling free_folio: they are counted out of their
+ * node here (the mount's and the object's counts follow nrpages).
  */
 static void dormant_shrink(struct inode *inode, loff_t size)
 {
@@ -491,10 +492,8 @@ static void dormant_shrink(struct inode *inode, loff_t size)
 		folio = filemap_get_folio(mapping, end - 1);
 		if (!IS_ERR_OR_NULL(folio)) {
 			/* still whole: its zeroed tail stays until it goes */
-			if (!folio_test_large(folio)) {
+			if (!folio_test_large(folio))
 				dormant_pool_lost(nid, cut);
-				dormant_sb_uncharge(inode->i_sb, cut);
-			}
 			folio_put(folio);
 		}
 	}

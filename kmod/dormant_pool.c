@@ -234,10 +234,14 @@ static unsigned long pool_total(struct dormant_pool *pool)
  * a second after the shrinker took pages back (the node is short of
  * memory: refilling at once would undo it).
  */
+static bool pool_in_backoff(struct dormant_pool *pool)
+{
+	return time_before(jiffies, READ_ONCE(pool->backoff_until));
+}
+
 static bool pool_may_grow(struct dormant_pool *pool)
 {
-	return READ_ONCE(grow) &&
-	       !time_before(jiffies, READ_ONCE(pool->backoff_until));
+	return READ_ONCE(grow) && !pool_in_backoff(pool);
 }
 
 /* The free pages the reservation (pool_pages, free + in use) keeps. */
@@ -480,8 +484,7 @@ static int dormant_zero_thread(void *data)
 			continue;
 		}
 		if (READ_ONCE(pool->alloc_failed) ||
-		    READ_ONCE(pool->alloc_failed_2m) ||
-		    time_before(jiffies, READ_ONCE(pool->backoff_until))) {
+		    READ_ONCE(pool->alloc_failed_2m) || pool_in_backoff(pool)) {
 			/* The node was short of memory: try again in a while. */
 			wait_event_interruptible_timeout(pool->wait,
 							 kthread_should_stop(),
@@ -495,7 +498,8 @@ static int dormant_zero_thread(void *data)
 			continue;
 		}
 		wait_event_interruptible(pool->wait, kthread_should_stop() ||
-					 pool_has_work(pool));
+					 pool_has_work(pool) ||
+					 pool_in_backoff(pool));
 	}
 	return 0;
 }
@@ -551,7 +555,8 @@ static struct folio *pool_take(struct dormant_pool *pool, unsigned int order,
 	spin_unlock(&pool->lock);
 	if (wake)
 		wake_up(&pool->wait);
-	if (folio || !pool_may_grow(pool))
+	/* (a fault may grow the pool under pressure too: it needs the page) */
+	if (folio || !READ_ONCE(grow))
 		return folio;
 
 	folio = pool_alloc_zeroed(pool, order, DN_ZEROED_INLINE);
@@ -718,6 +723,8 @@ static unsigned long dormant_shrink_scan(struct shrinker *sh,
 		pool_add(pool, DN_SHRUNK, folio_nr_pages(folio));
 		pool_free_folio(pool, folio);
 	}
+	/* the thread waits out the backoff, then refills */
+	wake_up(&pool->wait);
 	return freed ? freed : SHRINK_STOP;
 }
 

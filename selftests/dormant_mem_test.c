@@ -895,7 +895,7 @@ static long wait_free_at_least(long want)
  * gives back its free pages beyond its reservation, and refills once the
  * pressure has been gone a while.
  */
-TEST_F(huge, shrinker_gives_back)
+TEST_F_TIMEOUT(huge, shrinker_gives_back, 300)
 {
 	long nodes = dormant_nr_nodes(), full, shrunk0, after;
 
@@ -1032,8 +1032,10 @@ TEST(mount_size_limit)
 		dir = dormant_mount_scratch_opts(opts);
 		EXPECT_EQ(NULL, dir) TH_LOG("%s accepted", opts);
 		dormant_umount_scratch(dir);
+		/* (an empty value is refused by the VFS's own parser) */
 		snprintf(why, sizeof(why), "size '%s' is not a size", bad[i]);
-		EXPECT_LOGGED(kmsg, why);
+		if (*bad[i])
+			EXPECT_LOGGED(kmsg, why);
 		close(kmsg);
 	}
 
