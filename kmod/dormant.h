@@ -70,6 +70,7 @@ extern const char * const dormant_stat_names[DN_NR_STATS];
  *                   (atomic; changed under @lock when a list changes with
  *                   it, so that free + in use is exact under @lock)
  * @target:          pool_pages: free + in-use pages the pool keeps at least
+ * @cpu_budget:      share of one CPU (percent) the thread may use
  * @backoff_until:   jiffies until which the pool keeps no more than its
  *                   reservation: the shrinker gave pages back (memory
  *                   pressure); written by the shrinker, read without a lock
@@ -94,6 +95,7 @@ struct dormant_pool {
 	bool alloc_failed_2m;
 	atomic_long_t in_use;
 	unsigned long target;
+	unsigned int cpu_budget;
 	unsigned long backoff_until;
 	wait_queue_head_t wait;
 	struct task_struct *thread;
@@ -143,6 +145,8 @@ int dormant_param_set_bool(const char *val, const struct kernel_param *kp);
 extern const struct kernel_param_ops dormant_bool_ops;
 void dormant_pool_kick(struct dormant_pool *pool);
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
+void dormant_pool_set_budget(struct dormant_pool *pool, unsigned int percent);
+int dormant_parse_budget(const char *what, const char *val, unsigned int *n);
 void dormant_pool_read(struct dormant_pool *pool,
 		       struct dormant_pool_snapshot *s);
 struct folio *dormant_pool_get(int nid, const nodemask_t *allowed,

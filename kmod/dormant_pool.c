@@ -37,6 +37,8 @@ static unsigned long zeroed_high = 4096;		/* 16 MiB */
 static unsigned long huge_low = 16;			/* 32 MiB */
 static unsigned long huge_high = 64;			/* 128 MiB */
 static bool grow = true;
+static bool zero_nocache = true;
+static unsigned int cpu_budget_default = 100;	/* percent of one CPU */
 
 /*
  * Parse a page count written to the setting @what (a module parameter or
@@ -139,6 +141,42 @@ static const struct kernel_param_ops grow_ops = {
 module_param_cb(grow, &grow_ops, &grow, 0644);
 MODULE_PARM_DESC(grow,
 		 "Pools may take pages from the page allocator beyond pool_pages (default Y)");
+
+module_param_cb(zero_nocache, &dormant_bool_ops, &zero_nocache, 0644);
+MODULE_PARM_DESC(zero_nocache,
+		 "The threads zero with non-temporal stores, N: with clear_page() (rep stosb) (default Y)");
+
+/* Parse a CPU budget (percent of one CPU, 1-100) for the setting @what. */
+int dormant_parse_budget(const char *what, const char *val, unsigned int *n)
+{
+	if (kstrtouint(val, 0, n) || *n < 1 || *n > 100) {
+		pr_warn("%s: '%.32s' is not a percentage of one CPU from 1 to 100\n",
+			what, val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int param_set_budget(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int nid;
+
+	if (dormant_parse_budget(kp->name, val, &n))
+		return -EINVAL;
+	WRITE_ONCE(cpu_budget_default, n);
+	for_each_node_mask(nid, dormant_node_mask)
+		dormant_pool_set_budget(&dormant_nodes[nid]->pool, n);
+	return 0;
+}
+
+static const struct kernel_param_ops budget_ops = {
+	.set = param_set_budget,
+	.get = param_get_uint,
+};
+module_param_cb(cpu_budget, &budget_ops, &cpu_budget_default, 0644);
+MODULE_PARM_DESC(cpu_budget,
+		 "Share of one CPU (percent) each node's thread may use; writing it sets every node (default 100)");
 
 /*
  * Debugging aid (verify=1): every page a fault takes is checked to be all
@@ -338,6 +376,35 @@ static bool pool_has_work(struct dormant_pool *pool)
 	return w != PW_NONE;
 }
 
+/*
+ * Zero a page with non-temporal (cache-bypassing) stores, as a page that
+ * waits in a pool should be: clear_page()'s rep stosb would fill the
+ * caches with it. The kernel exports no such helper (clear_page_nocache()
+ * was proposed once and never merged). The caller orders the stores with
+ * wmb() (sfence) before the page is handed out.
+ */
+static void pool_clear_page_nocache(struct page *page)
+{
+#ifdef CONFIG_X86_64
+	u64 *p = kmap_local_page(page);
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(*p); i += 8)
+		asm volatile("movnti %1, 0(%0)\n\t"
+			     "movnti %1, 8(%0)\n\t"
+			     "movnti %1, 16(%0)\n\t"
+			     "movnti %1, 24(%0)\n\t"
+			     "movnti %1, 32(%0)\n\t"
+			     "movnti %1, 40(%0)\n\t"
+			     "movnti %1, 48(%0)\n\t"
+			     "movnti %1, 56(%0)"
+			     : : "r"(p + i), "r"(0ULL) : "memory");
+	kunmap_local(p);
+#else
+	clear_highpage(page);
+#endif
+}
+
 #define POOL_GFP	(GFP_HIGHUSER | __GFP_THISNODE | __GFP_NORETRY | \
 			 __GFP_NOWARN)
 
@@ -364,10 +431,16 @@ static struct folio *pool_alloc_zeroed(struct dormant_pool *pool,
 		return folio;
 	}
 	for (i = 0; i < nr; i++) {
-		clear_highpage(folio_page(folio, i));
-		if (zeroed_by == DN_ZEROED_BG)
+		/* the threads' pages wait in the pool: keep them out of the cache */
+		if (zeroed_by == DN_ZEROED_BG && READ_ONCE(zero_nocache)) {
+			pool_clear_page_nocache(folio_page(folio, i));
 			cond_resched();
+		} else {
+			clear_highpage(folio_page(folio, i));
+		}
 	}
+	if (zeroed_by == DN_ZEROED_BG && READ_ONCE(zero_nocache))
+		wmb();	/* non-temporal stores before the folio is listed */
 	pool_add(pool, zeroed_by, nr);
 	trace_dormant_zero(pool->nid, order, zeroed_by == DN_ZEROED_BG);
 	return folio;
@@ -472,14 +545,37 @@ static bool pool_work_one(struct dormant_pool *pool)
 	return true;
 }
 
+/*
+ * Keep the thread within its node's CPU budget: after @busy ns of work it
+ * sleeps busy * (100 - budget) / budget ns, once that is a jiffy or more.
+ * Returns the busy time not yet slept for.
+ */
+static u64 pool_budget_sleep(struct dormant_pool *pool, u64 busy)
+{
+	unsigned int budget = READ_ONCE(pool->cpu_budget);
+	u64 sleep_ns;
+
+	if (budget >= 100)
+		return 0;
+	sleep_ns = div_u64(busy * (100 - budget), budget);
+	if (sleep_ns < jiffies_to_nsecs(1))
+		return busy;
+	schedule_timeout_interruptible(nsecs_to_jiffies(sleep_ns));
+	return 0;
+}
+
 static int dormant_zero_thread(void *data)
 {
 	struct dormant_pool *pool = data;
+	u64 busy = 0, t0;
 
 	/* Background work: never take CPU time a vCPU wants. */
 	set_user_nice(current, MAX_NICE);
 	while (!kthread_should_stop()) {
+		t0 = ktime_get_ns();
 		if (pool_work_one(pool)) {
+			busy = pool_budget_sleep(pool,
+						 busy + ktime_get_ns() - t0);
 			cond_resched();
 			continue;
 		}
@@ -514,6 +610,12 @@ void dormant_pool_kick(struct dormant_pool *pool)
 	pool->alloc_failed_2m = false;
 	spin_unlock(&pool->lock);
 	wake_up(&pool->wait);
+}
+
+void dormant_pool_set_budget(struct dormant_pool *pool, unsigned int percent)
+{
+	WRITE_ONCE(pool->cpu_budget, percent);
+	wake_up_process(pool->thread);	/* out of a long sleep */
 }
 
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages)
@@ -777,6 +879,7 @@ int dormant_pool_start(struct dormant_pool *pool, int nid)
 	INIT_LIST_HEAD(&pool->zeroed_2m);
 	init_waitqueue_head(&pool->wait);
 	pool->target = READ_ONCE(pool_pages_default);
+	pool->cpu_budget = READ_ONCE(cpu_budget_default);
 	pool->refilling = true;
 	pool->refilling_2m = true;
 

@@ -10,6 +10,7 @@
  *   /sys/kernel/dormant/nodes/node<N>/   one directory per served node
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
  *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
+ *   /sys/kernel/dormant/nodes/node<N>/cpu_budget   its thread's CPU share, % (rw)
  *   /sys/kernel/dormant/nodes/node<N>/{zeroed,in_use}  4 KiB pages now
  *   /sys/kernel/dormant/nodes/node<N>/zeroed_2m    2 MiB blocks now
  *   /sys/kernel/dormant/nodes/node<N>/<counter>    events (enum dormant_stat)
@@ -117,6 +118,30 @@ static ssize_t pool_pages_store(struct kobject *kobj,
 
 static struct kobj_attribute pool_pages_attr = __ATTR_RW(pool_pages);
 
+static ssize_t cpu_budget_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(kobj_to_node(kobj)->pool.cpu_budget));
+}
+
+static ssize_t cpu_budget_store(struct kobject *kobj,
+				struct kobj_attribute *attr, const char *buf,
+				size_t count)
+{
+	struct dormant_node *dn = kobj_to_node(kobj);
+	char what[32];
+	unsigned int n;
+
+	snprintf(what, sizeof(what), "node%d/cpu_budget", dn->nid);
+	if (dormant_parse_budget(what, buf, &n))
+		return -EINVAL;
+	dormant_pool_set_budget(&dn->pool, n);
+	return count;
+}
+
+static struct kobj_attribute cpu_budget_attr = __ATTR_RW(cpu_budget);
+
 /* The list lengths, then the event counters, at one instant. */
 static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
@@ -194,6 +219,7 @@ static struct dormant_value_attr value_attrs[] = {
 static struct attribute *dormant_node_attrs[] = {
 	&cpulist_attr.attr,
 	&pool_pages_attr.attr,
+	&cpu_budget_attr.attr,
 	&stats_attr.attr,
 	&value_attrs[0].attr.attr,
 	&value_attrs[1].attr.attr,

@@ -39,6 +39,20 @@ static int obj_stats(int fd, struct dormant_obj_stats *st)
 	return ioctl(fd, DORMANT_IOC_OBJ_STATS, st);
 }
 
+/* Booted with init_on_alloc=0: the page allocator does not zero pages. */
+static int init_on_alloc_off(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	return strstr(line, "init_on_alloc=0") != NULL;
+}
+
 /* Free pages in the pools (4 KiB pages), both lists. */
 static long pool_free_pages(int nid)
 {
@@ -326,7 +340,7 @@ TEST_F(obj, pool_exhausted_without_growth)
 TEST_F_TIMEOUT(obj, background_refill, 120)
 {
 	cpu_set_t cpus;
-	long bg0, zeroed = -1;
+	long bg0, by_alloc0, thread0, zeroed = -1;
 	unsigned long i;
 	int waited;
 
@@ -352,6 +366,8 @@ TEST_F_TIMEOUT(obj, background_refill, 120)
 	CPU_SET(0, &cpus);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
 	bg0 = pool_zeroed_pages(0);
+	by_alloc0 = node_stat(0, "zeroed_by_allocator");
+	thread0 = node_stat(0, "zeroed_background");
 	for (i = 0; i < OBJ_PAGES; i++) {
 		self->mem[i * PAGE] = 1;
 		zeroed = node_stat(0, "zeroed");
@@ -368,6 +384,12 @@ TEST_F_TIMEOUT(obj, background_refill, 120)
 	EXPECT_EQ(64, node_stat(0, "zeroed"));
 	EXPECT_LE(bg0 + 48, pool_zeroed_pages(0));
 	EXPECT_EQ(0, node_stat(0, "alloc_failed"));
+	/* who zeroed them: the page allocator, or the thread when it does not */
+	if (init_on_alloc_off()) {
+		EXPECT_EQ(by_alloc0, node_stat(0, "zeroed_by_allocator"));
+	} else {
+		EXPECT_EQ(thread0, node_stat(0, "zeroed_background"));
+	}
 }
 
 TEST_F(obj, kvm_guest_on_dormant_memory)
@@ -922,6 +944,108 @@ TEST_F_TIMEOUT(huge, shrinker_gives_back, 300)
 	EXPECT_LE(nodes * 1024 - node_stat(-1, "in_use"), pool_free_pages(-1));
 }
 
+/* The pid of the kernel thread named @comm, or -1. */
+static pid_t thread_pid(const char *comm)
+{
+	char path[64], name[64];
+	pid_t pid;
+	FILE *f;
+
+	for (pid = 2; pid < 4096; pid++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = 0;
+			if (!strcmp(name, comm)) {
+				fclose(f);
+				return pid;
+			}
+		}
+		fclose(f);
+	}
+	return -1;
+}
+
+/* CPU time (user + system) of @pid in seconds, or -1. */
+static double cpu_seconds(pid_t pid)
+{
+	unsigned long ut, st;
+	char path[64], buf[1024], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* fields 14 and 15 after "pid (comm) state" */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A node's thread keeps to its CPU budget while it fills its pool: at 10%
+ * it sleeps 9 ns for each ns of work, so over the fill it uses well under
+ * a third of a CPU (without the budget it would use all of one).
+ */
+#define BUDGET_FILL	65536L		/* 256 MiB */
+
+TEST_F_TIMEOUT(huge, cpu_budget_kept, 300)
+{
+	const char *budget = "/sys/kernel/dormant/nodes/node0/cpu_budget";
+	pid_t pid = thread_pid("dormant_zero/0");
+	double cpu0, t0, cpu, t;
+	char was[16] = "100";
+	long zeroed = 0;
+	int fd, i;
+
+	ASSERT_LT(0, pid);
+	fd = open(budget, O_RDONLY);
+	ASSERT_LE(0, fd);
+	if (read(fd, was, sizeof(was) - 1) <= 0)
+		strcpy(was, "100");
+	close(fd);
+	/* no 2 MiB blocks, no reservation: an empty 4 KiB list */
+	ASSERT_EQ(0, write_param("huge_low", 0));
+	ASSERT_EQ(0, write_param("huge_high", 0));
+	ASSERT_EQ(0, write_param("pool_pages", 0));
+	ASSERT_EQ(0, write_param("zeroed_low", 1));
+	ASSERT_EQ(0, write_param("zeroed_high", 2));
+	ASSERT_GE(2 * dormant_nr_nodes(), wait_free_at_most(2 * dormant_nr_nodes()));
+	ASSERT_EQ(0, write_file(budget, "10"));
+	cpu0 = cpu_seconds(pid);
+	t0 = now_s();
+	ASSERT_EQ(0, write_param("zeroed_high", BUDGET_FILL));
+	for (i = 0; i < 1200 && zeroed < BUDGET_FILL; i++) {
+		usleep(100000);
+		zeroed = node_stat(0, "zeroed");
+	}
+	cpu = cpu_seconds(pid);
+	t = now_s();
+	write_file(budget, was);
+	TH_LOG("at 10%%: %.2f s of CPU in %.2f s to zero %ld pages", cpu - cpu0,
+	       t - t0, zeroed);
+	EXPECT_LE(BUDGET_FILL, zeroed);
+	EXPECT_GT((t - t0) * 0.3, cpu - cpu0);
+}
+
 struct huge_race_arg {
 	uint8_t *mem;
 	int fd;
@@ -1321,6 +1445,11 @@ TEST(bad_params)
 	expect_refused(_metadata, "grow", "sometimes", "grow: 'sometimes' is not a boolean");
 	expect_refused(_metadata, "verify", "maybe", "verify: 'maybe' is not a boolean");
 	expect_refused(_metadata, "huge", "always", "huge: 'always' is not a boolean");
+	expect_refused(_metadata, "zero_nocache", "x", "zero_nocache: 'x' is not a boolean");
+	expect_refused(_metadata, "cpu_budget", "0",
+		       "cpu_budget: '0' is not a percentage of one CPU from 1 to 100");
+	expect_refused(_metadata, "cpu_budget", "101", "cpu_budget: '101' is not a percentage");
+	expect_refused(_metadata, "cpu_budget", "half", "cpu_budget: 'half' is not a percentage");
 	expect_refused(_metadata, "huge_low", "1000000000",
 		       "huge_low: 1000000000 refused: more than 2097152 blocks of 2 MiB");
 	expect_refused(_metadata, "huge_high", "x", "huge_high: 'x' is not a page count");
@@ -1358,6 +1487,40 @@ TEST(bad_node_pool_pages)
 			TH_LOG("'%s' accepted", bad[i]);
 		EXPECT_EQ(EINVAL, errno);
 		snprintf(why, sizeof(why), "node0/pool_pages: '%s", bad[i]);
+		EXPECT_LOGGED(kmsg, why);
+		close(kmsg);
+	}
+	len = pread(fd, after, sizeof(after) - 1, 0);
+	ASSERT_LT(0, len);
+	after[len] = 0;
+	EXPECT_STREQ(before, after);
+	close(fd);
+}
+
+/* A node's cpu_budget in sysfs: garbage refused, the budget kept. */
+TEST(bad_node_cpu_budget)
+{
+	static const char * const bad[] = { "0", "101", "-5", "lots", "" };
+	const char *path = "/sys/kernel/dormant/nodes/node0/cpu_budget";
+	char before[32], after[32], why[96];
+	ssize_t len;
+	size_t i;
+	int fd, kmsg;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		SKIP(return, "%s: %s", path, strerror(errno));
+	len = pread(fd, before, sizeof(before) - 1, 0);
+	ASSERT_LT(0, len);
+	before[len] = 0;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kmsg = kmsg_open();
+		ASSERT_LE(0, kmsg);
+		errno = 0;
+		EXPECT_EQ(-1, pwrite(fd, bad[i], strlen(bad[i]) ? strlen(bad[i]) : 1, 0))
+			TH_LOG("'%s' accepted", bad[i]);
+		EXPECT_EQ(EINVAL, errno);
+		snprintf(why, sizeof(why), "node0/cpu_budget: '%s", bad[i]);
 		EXPECT_LOGGED(kmsg, why);
 		close(kmsg);
 	}

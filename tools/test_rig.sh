@@ -63,6 +63,9 @@ refuse "sandbox: --emulator unknown" 125 "unknown QEMU version '9.9'" tools/sand
 refuse "sandbox: --emulator missing its value" 125 "-e needs a value" tools/sandbox -e
 refuse "sandbox: --timeout zero" 125 "got '0'" tools/sandbox -t 0 -- true
 refuse "sandbox: unknown option" 125 "unknown option '--fast'" tools/sandbox --fast -- true
+refuse "sandbox: --append missing its value" 125 "-a needs a value" tools/sandbox -a
+refuse "sandbox: --append with a quote" 125 "is not kernel arguments" tools/sandbox -a "x='y'" -- true
+refuse "sandbox: --append with a newline" 125 "is not kernel arguments" tools/sandbox -a "$(printf 'a\nb')" -- true
 
 refuse "rig-soak: --vms zero" 2 "--vms needs a positive number, got '0'" tools/rig-soak --vms 0
 refuse "rig-soak: --guests not a number" 2 "got 'many'" tools/rig-soak -g many
