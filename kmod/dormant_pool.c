@@ -38,6 +38,10 @@ static unsigned long huge_low = 16;			/* 32 MiB */
 static unsigned long huge_high = 64;			/* 128 MiB */
 static bool grow = true;
 static bool zero_nocache = true;
+static unsigned int huge_grow_max = 10;		/* percent of a node's memory */
+
+/* A grown 2 MiB list halves after this long without running dry. */
+#define HUGE_DECAY	(300 * HZ)
 static unsigned int cpu_budget_default = 100;	/* percent of one CPU */
 
 /*
@@ -101,8 +105,12 @@ static int param_set_watermark(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(unsigned long *)kp->arg, n);
-	for_each_node_mask(nid, dormant_node_mask)
+	for_each_node_mask(nid, dormant_node_mask) {
+		/* a new huge_high starts the lists' growth over */
+		if (kp->arg == &huge_high)
+			WRITE_ONCE(dormant_nodes[nid]->pool.huge_target, 0);
 		dormant_pool_kick(&dormant_nodes[nid]->pool);
+	}
 	return 0;
 }
 
@@ -141,6 +149,27 @@ static const struct kernel_param_ops grow_ops = {
 module_param_cb(grow, &grow_ops, &grow, 0644);
 MODULE_PARM_DESC(grow,
 		 "Pools may take pages from the page allocator beyond pool_pages (default Y)");
+
+static int param_set_grow_max(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > 100) {
+		pr_warn("%s: '%.32s' is not a percentage from 0 to 100\n",
+			kp->name, val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(huge_grow_max, n);
+	return 0;
+}
+
+static const struct kernel_param_ops grow_max_ops = {
+	.set = param_set_grow_max,
+	.get = param_get_uint,
+};
+module_param_cb(huge_grow_max, &grow_max_ops, &huge_grow_max, 0644);
+MODULE_PARM_DESC(huge_grow_max,
+		 "A node's 2 MiB list grows past huge_high, when faults find it empty, up to this share of the node's memory in percent (default 10; 0: never)");
 
 module_param_cb(zero_nocache, &dormant_bool_ops, &zero_nocache, 0644);
 MODULE_PARM_DESC(zero_nocache,
@@ -282,6 +311,48 @@ static bool pool_may_grow(struct dormant_pool *pool)
 	return READ_ONCE(grow) && !pool_in_backoff(pool);
 }
 
+/* The 2 MiB list's high watermark: huge_high, or what demand grew it to. */
+unsigned long dormant_pool_huge_high(struct dormant_pool *pool)
+{
+	unsigned long high = READ_ONCE(huge_high);
+
+	return high ? max(high, READ_ONCE(pool->huge_target)) : 0;
+}
+
+/*
+ * A 2 MiB fault found the list empty: double its high watermark, within
+ * huge_grow_max of the node's memory, so that the next boot like this one
+ * finds its blocks zeroed.
+ */
+static void pool_huge_dry(struct dormant_pool *pool)
+	__must_hold(&pool->lock)
+{
+	unsigned long high = dormant_pool_huge_high(pool), cap;
+
+	pool->dry_at = jiffies;
+	if (!high)
+		return;
+	cap = node_present_pages(pool->nid) / 100 *
+	      READ_ONCE(huge_grow_max) / DORMANT_2M_PAGES;
+	if (high * 2 <= cap)
+		WRITE_ONCE(pool->huge_target, high * 2);
+	else if (cap > high)
+		WRITE_ONCE(pool->huge_target, cap);
+}
+
+/* Half of what demand added, once the list has not run dry for a while. */
+static void pool_huge_decay(struct dormant_pool *pool)
+	__must_hold(&pool->lock)
+{
+	unsigned long high = READ_ONCE(huge_high);
+	unsigned long target = READ_ONCE(pool->huge_target);
+
+	if (target > high && time_after(jiffies, pool->dry_at + HUGE_DECAY)) {
+		WRITE_ONCE(pool->huge_target, max(high, target / 2));
+		pool->dry_at = jiffies;
+	}
+}
+
 /* The free pages the reservation (pool_pages, free + in use) keeps. */
 static unsigned long pool_reserved_free(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
@@ -303,7 +374,7 @@ static unsigned long pool_free_limit(struct dormant_pool *pool)
 
 	if (pool_may_grow(pool))
 		keep = max(keep, READ_ONCE(zeroed_high) +
-			   READ_ONCE(huge_high) * DORMANT_2M_PAGES);
+			   dormant_pool_huge_high(pool) * DORMANT_2M_PAGES);
 	return keep;
 }
 
@@ -329,7 +400,7 @@ static enum pool_work pool_next_work(struct dormant_pool *pool)
 {
 	unsigned long total = pool_total(pool);
 	unsigned long target = READ_ONCE(pool->target);
-	unsigned long h_high = READ_ONCE(huge_high);
+	unsigned long h_high = dormant_pool_huge_high(pool);
 
 	if (pool_free(pool) > pool_free_limit(pool)) {
 		/* 4 KiB pages first, unless they are within their watermark */
@@ -358,6 +429,7 @@ static enum pool_work pool_next_work(struct dormant_pool *pool)
 static void pool_idle(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
 {
+	pool_huge_decay(pool);
 	if (!pool->alloc_failed)
 		pool->refilling = false;
 	if (!pool->alloc_failed_2m)
@@ -593,9 +665,13 @@ static int dormant_zero_thread(void *data)
 			spin_unlock(&pool->lock);
 			continue;
 		}
-		wait_event_interruptible(pool->wait, kthread_should_stop() ||
-					 pool_has_work(pool) ||
-					 pool_in_backoff(pool));
+		/* (a grown 2 MiB list wakes it to decay) */
+		wait_event_interruptible_timeout(pool->wait,
+						 kthread_should_stop() ||
+						 pool_has_work(pool) ||
+						 pool_in_backoff(pool),
+						 READ_ONCE(pool->huge_target) ?
+						 HUGE_DECAY : MAX_SCHEDULE_TIMEOUT);
 	}
 	return 0;
 }
@@ -612,10 +688,10 @@ void dormant_pool_kick(struct dormant_pool *pool)
 	wake_up(&pool->wait);
 }
 
+/* (the thread's budget sleeps are a jiffy or two: it sees this soon) */
 void dormant_pool_set_budget(struct dormant_pool *pool, unsigned int percent)
 {
 	WRITE_ONCE(pool->cpu_budget, percent);
-	wake_up_process(pool->thread);	/* out of a long sleep */
 }
 
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages)
@@ -641,6 +717,8 @@ static struct folio *pool_take(struct dormant_pool *pool, unsigned int order,
 	if (folio) {
 		atomic_long_add(nr, &pool->in_use);
 		*path = order ? DN_FAULT_ZEROED_2M : DN_FAULT_ZEROED;
+	} else if (order) {
+		pool_huge_dry(pool);
 	}
 	if (order && pool->nr_zeroed_2m < READ_ONCE(huge_low) &&
 	    !pool->refilling_2m) {
@@ -812,6 +890,7 @@ static unsigned long dormant_shrink_scan(struct shrinker *sh,
 	if (!pool)
 		return SHRINK_STOP;
 	WRITE_ONCE(pool->backoff_until, jiffies + HZ);
+	WRITE_ONCE(pool->huge_target, 0);	/* demand yields to pressure */
 	while (freed < sc->nr_to_scan) {
 		spin_lock(&pool->lock);
 		folio = NULL;

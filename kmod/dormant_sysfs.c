@@ -11,6 +11,10 @@
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
  *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
  *   /sys/kernel/dormant/nodes/node<N>/cpu_budget   its thread's CPU share, % (rw)
+ *   /sys/kernel/dormant/nodes/node<N>/huge_high    its 2 MiB list's high
+ *                                                  watermark now (demand
+ *                                                  grows it past the
+ *                                                  parameter)
  *   /sys/kernel/dormant/nodes/node<N>/{zeroed,in_use}  4 KiB pages now
  *   /sys/kernel/dormant/nodes/node<N>/zeroed_2m    2 MiB blocks now
  *   /sys/kernel/dormant/nodes/node<N>/<counter>    events (enum dormant_stat)
@@ -142,6 +146,15 @@ static ssize_t cpu_budget_store(struct kobject *kobj,
 
 static struct kobj_attribute cpu_budget_attr = __ATTR_RW(cpu_budget);
 
+static ssize_t huge_high_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  dormant_pool_huge_high(&kobj_to_node(kobj)->pool));
+}
+
+static struct kobj_attribute huge_high_attr = __ATTR_RO(huge_high);
+
 /* The list lengths, then the event counters, at one instant. */
 static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
@@ -220,6 +233,7 @@ static struct attribute *dormant_node_attrs[] = {
 	&cpulist_attr.attr,
 	&pool_pages_attr.attr,
 	&cpu_budget_attr.attr,
+	&huge_high_attr.attr,
 	&stats_attr.attr,
 	&value_attrs[0].attr.attr,
 	&value_attrs[1].attr.attr,

@@ -1001,6 +1001,33 @@ static double now_s(void)
 }
 
 /*
+ * The 2 MiB lists follow demand: a boot (here: eight 2 MiB faults) that
+ * finds its node's list empty grows the list's high watermark past
+ * huge_high for the next one; memory pressure takes the growth back.
+ */
+TEST_F_TIMEOUT(huge, lists_follow_demand, 120)
+{
+	long nodes = dormant_nr_nodes(), high;
+	unsigned long c;
+
+	ASSERT_EQ(0, write_param("pool_pages", 0));
+	ASSERT_EQ(0, write_param("huge_low", 1));
+	ASSERT_EQ(0, write_param("huge_high", 2));
+	ASSERT_EQ(2 * nodes, node_stat(-1, "huge_high"));
+	for (c = 0; c < 600 && node_stat(-1, "zeroed_2m") < 2 * nodes; c++)
+		usleep(100000);
+	for (c = 0; c < 8; c++)
+		self->mem[c * HUGE] = 1;
+	high = node_stat(-1, "huge_high");
+	TH_LOG("2 MiB high watermarks: %ld in all after 8 faults", high);
+	EXPECT_LT(2 * nodes, high);
+	/* grown lists fill up to their new mark */
+	EXPECT_LE(high * 512, wait_free_at_least(high * 512));
+	ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
+	EXPECT_EQ(2 * nodes, node_stat(-1, "huge_high"));
+}
+
+/*
  * A node's thread keeps to its CPU budget while it fills its pool: at 10%
  * it sleeps 9 ns for each ns of work, so over the fill it uses well under
  * a third of a CPU (without the budget it would use all of one).
@@ -1446,6 +1473,10 @@ TEST(bad_params)
 	expect_refused(_metadata, "verify", "maybe", "verify: 'maybe' is not a boolean");
 	expect_refused(_metadata, "huge", "always", "huge: 'always' is not a boolean");
 	expect_refused(_metadata, "zero_nocache", "x", "zero_nocache: 'x' is not a boolean");
+	expect_refused(_metadata, "huge_grow_max", "101",
+		       "huge_grow_max: '101' is not a percentage from 0 to 100");
+	expect_refused(_metadata, "huge_grow_max", "ten",
+		       "huge_grow_max: 'ten' is not a percentage");
 	expect_refused(_metadata, "cpu_budget", "0",
 		       "cpu_budget: '0' is not a percentage of one CPU from 1 to 100");
 	expect_refused(_metadata, "cpu_budget", "101", "cpu_budget: '101' is not a percentage");
