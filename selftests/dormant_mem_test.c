@@ -852,6 +852,20 @@ TEST_F(huge, off_gets_4k)
 	EXPECT_EQ(1, st.present);
 }
 
+/* MADV_NOHUGEPAGE on the mapping: 4 KiB pages, on either kernel. */
+TEST_F(huge, nohugepage_gets_4k)
+{
+	struct dormant_obj_stats st;
+
+	ASSERT_EQ(0, madvise(self->mem, HUGE_SIZE, MADV_NOHUGEPAGE));
+	self->mem[HUGE] = 1;
+	self->mem[3 * HUGE + 5] = 2;
+	EXPECT_EQ(0, smaps_kb(self->mem, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_EQ(2, st.present);
+	EXPECT_EQ(2, self->mem[3 * HUGE + 5]);
+}
+
 /* Pools that keep no 2 MiB blocks and may not grow: 4 KiB, counted. */
 TEST_F(huge, pool_without_2m_blocks)
 {
