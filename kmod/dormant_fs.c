@@ -359,7 +359,11 @@ static int dormant_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct inode *inode = file_inode(file);
 
-	if (!(vma->vm_flags & VM_SHARED)) {
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: a MAP_SHARED mapping of a file opened
+	 * read-only (QEMU readonly=on) has only the former, and is fine.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		pr_warn_ratelimited("object %lu: private mapping refused (%s, pid %d): map it MAP_SHARED (QEMU: share=on)\n",
 				    inode->i_ino, current->comm,
 				    task_pid_nr(current));
@@ -374,6 +378,11 @@ static int dormant_mmap(struct file *file, struct vm_area_struct *vma)
 			inode->i_ino, vma->vm_start, current->comm,
 			task_pid_nr(current));
 	file_accessed(file);
+	/*
+	 * A core dump of QEMU would read, and so fill in, every dormant page
+	 * of guest memory: leave the mapping out of it.
+	 */
+	dormant_vm_flags_set(vma, VM_DONTDUMP);
 	vma->vm_ops = &dormant_vm_ops;
 	return 0;
 }

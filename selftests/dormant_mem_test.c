@@ -816,6 +816,50 @@ TEST_F(huge, punch_4k_and_2m)
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
 }
 
+/*
+ * A read-only shared mapping (QEMU readonly=on opens the file O_RDONLY) is
+ * fine and reads zero; mappings are left out of core dumps ("dd").
+ */
+TEST_F(huge, read_only_mapping_and_no_dump)
+{
+	char path[512], flags[512] = "";
+	struct dormant_obj_stats st;
+	const uint8_t *p;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/huge", self->dir);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, HUGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ(0, p[5 * PAGE]);
+	ASSERT_EQ(0, obj_stats(self->fd, &st));
+	EXPECT_LE(1, st.present);
+	self->mem[5 * PAGE] = 7;
+	EXPECT_EQ(7, p[5 * PAGE]);
+	f = fopen("/proc/self/smaps", "re");
+	ASSERT_NE(NULL, f);
+	{
+		char line[512], head[32];
+		int in = 0;
+
+		snprintf(head, sizeof(head), "%lx-", (unsigned long)p);
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, head, strlen(head)))
+				in = 1;
+			else if (in && !strncmp(line, "VmFlags:", 8)) {
+				snprintf(flags, sizeof(flags), "%s", line);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	EXPECT_NE(NULL, strstr(flags, " dd")) TH_LOG("%s", flags);
+	munmap((void *)p, HUGE_SIZE);
+	close(fd);
+}
+
 /* Mapped 4 KiB off a 2 MiB boundary (QEMU without align=2M): 4 KiB pages. */
 TEST_F(huge, misaligned_mapping_gets_4k)
 {
