@@ -2,10 +2,11 @@
 /*
  * first_touch: what a guest's first touch of a page costs, by kind of
  * guest memory. A raw-KVM guest in flat 32-bit protected mode writes one
- * dword into each of N pages it has never touched; the host times that
- * KVM_RUN and reports ns per page. Each touch is an EPT/NPT violation that
- * KVM resolves through the host's page tables (and, for dormant memory,
- * through the module's fault path).
+ * dword into each of N pages it has never touched (4 KiB pages, or 2 MiB
+ * pages for the -2m modes); the host times that KVM_RUN and reports ns per
+ * page. Each touch is an EPT/NPT violation that KVM resolves through the
+ * host's page tables (and, for dormant memory, through the module's fault
+ * path).
  *
  *   first_touch MODE PAGES REPEAT [DIR]
  *
@@ -16,6 +17,10 @@
  *   hugetlb    memfd with 2 MiB huge pages (needs vm.nr_hugepages)
  *   prealloc   shared anonymous memory populated before the run: only
  *              KVM's side of the fault is left
+ *   dormant-2m   2 MiB pages of a dormant object at DIR (the module's huge
+ *                parameter on, its 2 MiB lists filled or emptied beforehand)
+ *   hugetlb-2m   2 MiB pages of hugetlbfs (memfd), each zeroed at its fault
+ *   thp-2m       private anonymous memory with MADV_HUGEPAGE: a THP fault
  *
  * Prints one line per repeat: "MODE PAGES NS_PER_PAGE". Exit 4 if MODE
  * cannot run here (e.g. no huge pages).
@@ -37,13 +42,15 @@
 #define CODE_GPA	0x1000UL
 #define DATA_GPA	0x100000UL	/* first touched page: 1 MiB */
 
-/* ecx pages from edi on, one dword each; then hlt */
+#define HUGE		(2UL << 20)
+
+/* ecx pages of esi bytes from edi on, one dword each; then hlt */
 asm(".pushsection .rodata\n"
     ".globl ft_code, ft_code_end\n"
     "ft_code:\n"
     ".code32\n"
     "1:	movl $1, (%edi)\n"
-    "	add $4096, %edi\n"
+    "	add %esi, %edi\n"
     "	dec %ecx\n"
     "	jnz 1b\n"
     "	hlt\n"
@@ -80,13 +87,40 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+static int is_2m(const char *mode)
+{
+	return strstr(mode, "-2m") != NULL;
+}
+
+/* Private anonymous memory at a 2 MiB boundary, THP asked for. */
+static void *thp_memory(size_t size)
+{
+	uint8_t *r = mmap(NULL, size + HUGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *a;
+
+	if (r == MAP_FAILED)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)r + HUGE - 1) & ~(HUGE - 1));
+	if (a > r)
+		munmap(r, a - r);
+	munmap(a + size, r + size + HUGE - (a + size));
+	if (madvise(a, size, MADV_HUGEPAGE)) {
+		munmap(a, size);
+		return NULL;
+	}
+	return a;
+}
+
 /* Guest memory of @size bytes for @mode; NULL (errno set) if impossible. */
 static void *guest_memory(const char *mode, size_t size, const char *dir, int rep)
 {
 	void *mem;
 	int fd;
 
-	if (!strcmp(mode, "dormant")) {
+	if (!strcmp(mode, "thp-2m"))
+		return thp_memory(size);
+	if (!strncmp(mode, "dormant", 7)) {
 		char path[512];
 
 		if (!dir) {
@@ -98,7 +132,7 @@ static void *guest_memory(const char *mode, size_t size, const char *dir, int re
 		if (fd < 0)
 			return NULL;
 		unlink(path);
-	} else if (!strcmp(mode, "hugetlb")) {
+	} else if (!strncmp(mode, "hugetlb", 7)) {
 		fd = memfd_create("first_touch", MFD_HUGETLB);
 	} else if (!strcmp(mode, "anon") || !strcmp(mode, "prealloc")) {
 		fd = memfd_create("first_touch", 0);
@@ -122,7 +156,7 @@ static void *guest_memory(const char *mode, size_t size, const char *dir, int re
 int main(int argc, char **argv)
 {
 	const char *mode, *dir;
-	unsigned long pages, repeat;
+	unsigned long pages, repeat, stride, data;
 	char *end;
 	unsigned int r;
 	size_t size, run_size;
@@ -134,14 +168,17 @@ int main(int argc, char **argv)
 	}
 	mode = argv[1];
 	if (strcmp(mode, "dormant") && strcmp(mode, "anon") &&
-	    strcmp(mode, "prealloc") && strcmp(mode, "hugetlb")) {
-		fprintf(stderr, "first_touch: MODE is dormant, anon, prealloc or hugetlb, not '%s'\n",
+	    strcmp(mode, "prealloc") && strcmp(mode, "hugetlb") &&
+	    strcmp(mode, "dormant-2m") && strcmp(mode, "hugetlb-2m") &&
+	    strcmp(mode, "thp-2m")) {
+		fprintf(stderr, "first_touch: MODE is dormant, anon, prealloc, hugetlb, dormant-2m, hugetlb-2m or thp-2m, not '%s'\n",
 			mode);
 		return 2;
 	}
 	pages = strtoul(argv[2], &end, 0);
-	if (*end || !pages || pages > 500000) {
-		fprintf(stderr, "first_touch: PAGES must be 1..500000, not '%s'\n", argv[2]);
+	if (*end || !pages || pages > (is_2m(mode) ? 1000 : 500000)) {
+		fprintf(stderr, "first_touch: PAGES must be 1..%d for %s, not '%s'\n",
+			is_2m(mode) ? 1000 : 500000, mode, argv[2]);
 		return 2;
 	}
 	repeat = strtoul(argv[3], &end, 0);
@@ -150,12 +187,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argc > 4 ? argv[4] : NULL;
-	if (!strcmp(mode, "dormant") != !!dir) {
-		fprintf(stderr, "first_touch: DIR (a dormant mount) goes with mode dormant only\n");
+	if (!strncmp(mode, "dormant", 7) != !!dir) {
+		fprintf(stderr, "first_touch: DIR (a dormant mount) goes with modes dormant and dormant-2m only\n");
 		return 2;
 	}
+	/* 2 MiB pages start at 2 MiB: the first 2 MiB holds the code */
+	stride = is_2m(mode) ? HUGE : PAGE;
+	data = is_2m(mode) ? HUGE : DATA_GPA;
 	/* 2 MiB aligned, for huge pages */
-	size = (DATA_GPA + pages * PAGE + (2UL << 20) - 1) & ~((2UL << 20) - 1);
+	size = (data + pages * stride + HUGE - 1) & ~(HUGE - 1);
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
 		die("/dev/kvm");
@@ -172,7 +212,7 @@ int main(int argc, char **argv)
 
 		mem = guest_memory(mode, size, dir, r);
 		if (!mem) {
-			if (!strcmp(mode, "hugetlb")) {
+			if (!strncmp(mode, "hugetlb", 7)) {
 				fprintf(stderr, "first_touch: no huge pages: %s\n",
 					strerror(errno));
 				return 4;
@@ -203,7 +243,8 @@ int main(int argc, char **argv)
 			die("KVM_SET_SREGS");
 		regs.rip = CODE_GPA;
 		regs.rflags = 2;
-		regs.rdi = DATA_GPA;
+		regs.rdi = data;
+		regs.rsi = stride;
 		regs.rcx = pages;
 		if (ioctl(vcpu, KVM_SET_REGS, &regs))
 			die("KVM_SET_REGS");
@@ -217,7 +258,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "first_touch: guest exit %u\n", run->exit_reason);
 			return 1;
 		}
-		if (mem[DATA_GPA + (pages - 1) * PAGE] != 1) {
+		if (mem[data + (pages - 1) * stride] != 1) {
 			fprintf(stderr, "first_touch: the guest's writes are not there\n");
 			return 1;
 		}

@@ -40,6 +40,23 @@ done
 
 "$bin" anon "$n" "$reps" || exit 1
 "$bin" prealloc "$n" "$reps" || exit 1
+
+# 2 MiB pages, as many as fill the same memory: the module's zeroed 2 MiB
+# blocks (lists filled beforehand) against a hugetlbfs fault (its page
+# zeroed at the fault) and a THP fault of anonymous memory
+n2=$(( (n + 511) / 512 ))
+echo 1 > $par/huge
+echo $((n2 + 8)) > $par/huge_high
+echo $((n2 + 4)) > $par/huge_low
+for r in $(seq "$reps"); do
+	wait_for "[ \$(cat $node/zeroed_2m) -ge $n2 ]" || exit 1
+	"$bin" dormant-2m "$n2" 1 "$mnt" || exit 1
+done
+echo $((n2 + 2)) > /proc/sys/vm/nr_hugepages
+"$bin" hugetlb-2m "$n2" "$reps"
+[ $? = 4 ] && echo "# hugetlb-2m: no 2 MiB pages in this sandbox" >&2
+echo 0 > /proc/sys/vm/nr_hugepages
+"$bin" thp-2m "$n2" "$reps" || exit 1
 echo $(( (n * 4096 + (3 << 20)) / (2 << 20) )) > /proc/sys/vm/nr_hugepages
 "$bin" hugetlb "$n" "$reps"
 [ $? = 4 ] && echo "# hugetlb: no 2 MiB pages in this sandbox" >&2

@@ -111,7 +111,25 @@ def touch_table(k, rows, a):
         a, 'touch', k, dat, 'first-touch', f'First touch of a guest page, {k} (median, min-max)',
         'set ylabel "ns per 4 KiB page"\nset style fill solid 0.6\nset boxwidth 0.6\n'
         'set yrange [0:*]\nset xtics rotate by -20\n',
-        'using 1:3:xtic(2) with boxes notitle, "" using 1:3:4:5 with yerrorbars notitle lc rgb "black"')
+        'using 1:3:xtic(2) with boxes notitle, "" using 1:3:4:5 with yerrorbars notitle lc rgb "black"'
+    ) + touch_2m_table(k, of)
+
+
+def touch_2m_table(k, of):
+    """First touch of a 2 MiB page: dormant against hugetlbfs and THP."""
+    modes = [m for m in ('dormant-2m', 'hugetlb-2m', 'thp-2m') if of(m)]
+    if not modes:
+        return []
+    base = med(of('hugetlb-2m'))
+    r = rule(14, 10, 17, 18, 5)
+    out = [f'Kernel {k}, 2 MiB pages (us per 2 MiB page):', '', r,
+           '%-14s  %10s  %-17s  %18s  %5s' % ('memory', 'median us', 'spread (min-max)',
+                                               'ratio to hugetlb', 'runs'), r]
+    for m in modes:
+        s = [fmt(float(x) / 1000, 1) for x in of(m)[:3]]
+        ratio = div(of(m)[0], base, 18) if base else '%18s' % 'n/a'
+        out.append('%-14s  %10s  %17s  %s  %5s' % (m, s[0], f'{s[1]}-{s[2]}', ratio, of(m)[3]))
+    return out + [r, '']
 
 
 def boot_table(k, rows, a):

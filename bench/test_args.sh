@@ -38,7 +38,7 @@ refuse() {
 }
 
 echo "TAP version 13"
-echo "1..32"
+echo "1..34"
 refuse "bench: unknown part" "unknown part 'all'" env BENCH_PARTS=all bash tools/bench.sh
 refuse "bench: BENCH_PAGES not a number" "'lots'" env BENCH_PAGES=lots bash tools/bench.sh
 refuse "bench: BENCH_SIZES with garbage" "'x'" env "BENCH_SIZES=1 x 4" bash tools/bench.sh
@@ -61,8 +61,12 @@ refuse "memzero: bad CPU" "bad CPU '-1'" build/bench/memzero 1 1 -1
 refuse "first_touch: unknown mode" "not 'shm'" build/bench/first_touch shm 16 1
 refuse "first_touch: PAGES garbage" "not '16k'" build/bench/first_touch anon 16k 1
 refuse "first_touch: REPEAT garbage" "not 'twice'" build/bench/first_touch anon 16 twice
-refuse "first_touch: dormant without its mount" "goes with mode dormant only" \
+refuse "first_touch: dormant without its mount" "goes with modes dormant and dormant-2m only" \
 	build/bench/first_touch dormant 16 1
+refuse "first_touch: 2 MiB pages past the bound" "PAGES must be 1..1000 for thp-2m, not '5000'" \
+	build/bench/first_touch thp-2m 5000 1
+refuse "first_touch: dormant-2m without its mount" "goes with modes dormant and dormant-2m only" \
+	build/bench/first_touch dormant-2m 16 1
 refuse "report.py: unknown option" "unrecognized arguments: --colour" python3 bench/report.py --colour
 refuse "report.py: --pages not a number" "'lots' is not a positive number" python3 bench/report.py --pages lots
 refuse "report.py: BENCH_REPEAT zero" "'0' is not a positive number (--repeat or BENCH_REPEAT)" \
