@@ -10,8 +10,11 @@
 #   anon      QEMU's default anonymous memory
 #   prealloc  anonymous memory with -mem-prealloc
 #   anon-4k   (only when asked for in BENCH_BOOT_MODES) QEMU's anonymous
-#             memory with transparent huge pages off: 4 KiB pages only, as
-#             dormant memory has today
+#             memory with transparent huge pages off: 4 KiB pages only
+#   hugetlb   hugetlbfs 2 MiB pages, the pool reserved beforehand
+#             (vm.nr_hugepages), each page zeroed at its first fault
+#   hugetlb-prealloc  the same with prealloc=on: QEMU touches every page
+#             before the guest starts
 #
 # Every repeat boots each size in each mode, one after the other, so that
 # drift in the machine's speed spreads over all of them. Before each boot
@@ -37,7 +40,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
 sizes=${BENCH_SIZES:-1 4 16}
 reps=${BENCH_BOOT_REPEAT:-3}
-modes=${BENCH_BOOT_MODES:-dormant anon prealloc}
+modes=${BENCH_BOOT_MODES:-dormant anon prealloc hugetlb hugetlb-prealloc}
 high=${BENCH_ZEROED_HIGH:-65536}
 verify=${BENCH_VERIFY:-0}
 thp=/sys/kernel/mm/transparent_hugepage/enabled
@@ -45,8 +48,8 @@ thp=/sys/kernel/mm/transparent_hugepage/enabled
 bench_num boot.sh $sizes "$reps" "$high"
 for m in $modes; do
 	case $m in
-	dormant|anon|prealloc|anon-4k) ;;
-	*) echo "boot.sh: unknown mode '$m' (dormant anon prealloc anon-4k)" >&2; exit 2 ;;
+	dormant|anon|prealloc|anon-4k|hugetlb|hugetlb-prealloc) ;;
+	*) echo "boot.sh: unknown mode '$m' (dormant anon prealloc anon-4k hugetlb hugetlb-prealloc)" >&2; exit 2 ;;
 	esac
 done
 case $verify in
@@ -59,6 +62,12 @@ bench_mount
 [ "$verify" = 1 ] && { echo 1 > $par/verify || exit 1; }
 echo "$high" > $par/zeroed_high || exit 1
 echo $((high / 2)) > $par/zeroed_low || exit 1
+
+hmnt="$work/hugetlbfs"
+case " $modes " in
+*" hugetlb"*)
+	mkdir -p "$hmnt" && mount -t hugetlbfs -o pagesize=2M none "$hmnt" || exit 1 ;;
+esac
 
 GUEST_INITRD="$work/initrd.gz"
 GUEST_SCRIPT=
@@ -124,6 +133,23 @@ for r in $(seq "$reps"); do
 				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" -mem-prealloc)
 				rc=$?
 				;;
+			hugetlb|hugetlb-prealloc)
+				need=$((g * 512))
+				echo "$need" > /proc/sys/vm/nr_hugepages
+				got=$(cat /proc/sys/vm/nr_hugepages)
+				if [ "$got" -lt "$need" ]; then
+					echo "# $mode ${g} GiB: only $got of $need huge pages here" >&2
+					echo 0 > /proc/sys/vm/nr_hugepages
+					continue
+				fi
+				pre=
+				[ $mode = hugetlb-prealloc ] && pre=,prealloc=on
+				t=$(guest_boot_retry "$work/console.log" 3000 -m "${g}G" \
+					-object "memory-backend-file,id=ram0,size=${g}G,mem-path=$hmnt,share=on$pre" \
+					-machine memory-backend=ram0)
+				rc=$?
+				echo 0 > /proc/sys/vm/nr_hugepages
+				;;
 			esac
 			if [ -f "$work/console.log.died" ]; then
 				echo "died $mode $g"
@@ -147,6 +173,7 @@ for r in $(seq "$reps"); do
 	done
 done
 umount "$mnt"
+mountpoint -q "$hmnt" && umount "$hmnt"
 rmmod dormant
 # 3: figures complete but for guests that died (make bench keeps them and
 # fails)

@@ -32,6 +32,7 @@ PARAMS = {  # option: environment variable, tools/bench.sh's default
     'reclaim-wait': ('BENCH_RECLAIM_WAIT', '60'), 'reclaim-repeat': ('BENCH_RECLAIM_REPEAT', '3'),
 }
 BOOT_MODES = ('dormant', 'anon', 'prealloc')
+EXTRA_BOOT_MODES = ('anon-4k', 'hugetlb', 'hugetlb-prealloc')
 
 
 class Refuse(Exception):
@@ -140,8 +141,9 @@ def boot_table(k, rows, a):
     each = sorted((g, f'{g} GiB {m} {c}') for (g, m), c in n.items())
     each = f'{n.most_common(1)[0][1]} each' if len(set(n.values())) == 1 else ', '.join(e for _, e in each)
     cell = {(m, g): stats(f[3] for f in boots if f[1] == m and int(f[2]) == g)
-            for m in BOOT_MODES + ('anon-4k',) for g in gs}
+            for m in BOOT_MODES + EXTRA_BOOT_MODES for g in gs}
     thp = any(f[1] == 'anon-4k' for f in boots)
+    huge = any(f[1].startswith('hugetlb') for f in boots)
     r = rule(5, 23, 23, 23, 16, 12)
     out = [f"Kernel {k}, seconds from QEMU's start to the guest's /init, median (min-max); "
            f'boots per size and mode: {each}:', '', r,
@@ -152,9 +154,9 @@ def boot_table(k, rows, a):
         d, an, p = (med(cell[m, g]) for m in BOOT_MODES)
         out.append('%-5s' % f'{g}G' + ''.join('  %-23s' % span(cell[m, g]) for m in BOOT_MODES)
                    + '  ' + div(p, d, 16) + '  ' + div(an, d, 12))
-        dat.append(' '.join([str(g)] + [x for m in BOOT_MODES + ('anon-4k',)
+        dat.append(' '.join([str(g)] + [x for m in BOOT_MODES + EXTRA_BOOT_MODES
                                         for x in (cell[m, g] or ('NaN',) * 3)[:3]]))
-    out += [r, ''] + (thp_table(gs, n, cell) if thp else [])
+    out += [r, ''] + (thp_table(gs, n, cell) if thp else []) + (hugetlb_table(gs, n, cell) if huge else [])
     if len(gs) > 1:
         g1, g2 = gs[0], gs[-1]
 
@@ -175,6 +177,8 @@ def boot_table(k, rows, a):
              '"" using 1:5:6:7 with yerrorlines title "anon (default)"',
              '"" using 1:8:9:10 with yerrorlines title "-mem-prealloc"']
     lines += ['"" using 1:11:12:13 with yerrorlines title "anon-4k (THP off)"'] * thp
+    lines += ['"" using 1:14:15:16 with yerrorlines title "hugetlbfs"',
+              '"" using 1:17:18:19 with yerrorlines title "hugetlbfs, prealloc=on"'] * huge
     return out + chart(a, 'boot', k, dat, 'boot-time',
                        f'Boot to /init of a stock QEMU/KVM guest, {k} (median, min-max)',
                        'set xlabel "guest RAM (GiB)"\nset ylabel "seconds"\nset key top left\n'
@@ -185,14 +189,31 @@ def thp_table(gs, n, cell):
     """The anon-4k boots (THP off) against dormant and anon (awk's rounding)."""
     r = rule(5, 23, 15, 12)
     out = ['The same boots on anonymous memory with transparent huge pages off',
-           '(**anon-4k**, ``BENCH_BOOT_MODES`` below): 4 KiB faults only, as dormant memory',
-           'takes today. Boots per size: %s.' % ', '.join(
+           '(**anon-4k**, ``BENCH_BOOT_MODES`` below): 4 KiB faults only.',
+           'Boots per size: %s.' % ', '.join(
                f'{g} GiB {c}' for (g, m), c in sorted(n.items()) if m == 'anon-4k'),
            '', r, 'RAM    anon-4k (THP off)        anon-4k/dormant  anon-4k/anon', r]
     for g in gs:
         t = med(cell['anon-4k', g])
         out.append('%-5s  %-23s  %s  %s' % (f'{g}G', span(cell['anon-4k', g]),
                                             div(t, med(cell['dormant', g]), 15), div(t, med(cell['anon', g]), 12)))
+    return out + [r, '']
+
+
+def hugetlb_table(gs, n, cell):
+    """The hugetlbfs boots, on demand and preallocated, against dormant."""
+    r = rule(5, 23, 23, 16, 16)
+    out = ['The same boots on hugetlbfs 2 MiB pages (pool reserved beforehand): faulted',
+           'on demand (**hugetlb**) and with ``prealloc=on`` (**hugetlb-prealloc**). Boots per',
+           'size: %s.' % ', '.join(f'{g} GiB {m} {c}' for (g, m), c in sorted(n.items())
+                                 if m.startswith('hugetlb')),
+           '', r, 'RAM    hugetlb                  hugetlb-prealloc         hugetlb/dormant  '
+           'h-prealloc/dorm', r]
+    for g in gs:
+        d = med(cell['dormant', g])
+        out.append('%-5s  %-23s  %-23s  %s  %s' % (
+            f'{g}G', span(cell['hugetlb', g]), span(cell['hugetlb-prealloc', g]),
+            div(med(cell['hugetlb', g]), d, 16), div(med(cell['hugetlb-prealloc', g]), d, 16)))
     return out + [r, '']
 
 
@@ -333,7 +354,8 @@ def report(a):
                   [f'No results for kernel {k} yet (run ``make bench BENCH_PARTS={p}``).', ''] for k in kernels]
         text[p] = '\n'.join('\n'.join(b) for b in blocks).rstrip('\n')
     anon4k = any(f[:2] == ['boot', 'anon-4k'] for k in kernels for f in data['boot', k] or [])
-    text['boot_modes'] = ' BENCH_BOOT_MODES="dormant anon prealloc anon-4k"' if anon4k else ''
+    text['boot_modes'] = (' BENCH_BOOT_MODES="dormant anon prealloc hugetlb hugetlb-prealloc anon-4k"'
+                          if anon4k else '')
     doc = re.sub(r'\n{3,}', '\n\n', tmpl.substitute(text)).rstrip('\n') + '\n\n'
     if os.path.isfile(f'{TOP}/bench/findings.rst'):
         with open(f'{TOP}/bench/findings.rst') as f:

@@ -23,7 +23,7 @@ pages=${BENCH_PAGES:-16384}
 reps=${BENCH_REPEAT:-5}
 sizes=${BENCH_SIZES:-1 4 16}
 boot_reps=${BENCH_BOOT_REPEAT:-3}
-boot_modes=${BENCH_BOOT_MODES:-dormant anon prealloc}
+boot_modes=${BENCH_BOOT_MODES:-dormant anon prealloc hugetlb hugetlb-prealloc}
 zero_mib=${BENCH_ZERO_MIB:-1024}
 free_mib=${BENCH_FREE_MIB:-512}
 rec_wait=${BENCH_RECLAIM_WAIT:-60}
@@ -42,8 +42,8 @@ for v in "$pages" "$reps" "$boot_reps" "$zero_mib" "$free_mib" "$rec_wait" "$rec
 done
 for m in $boot_modes; do
 	case $m in
-	dormant|anon|prealloc|anon-4k) ;;
-	*) echo "make bench: unknown mode '$m' in BENCH_BOOT_MODES (dormant anon prealloc anon-4k)" >&2; exit 2 ;;
+	dormant|anon|prealloc|anon-4k|hugetlb|hugetlb-prealloc) ;;
+	*) echo "make bench: unknown mode '$m' in BENCH_BOOT_MODES (dormant anon prealloc anon-4k hugetlb hugetlb-prealloc)" >&2; exit 2 ;;
 	esac
 done
 [ -n "$kvers" ] || [ -z "$parts" ] ||
@@ -85,12 +85,12 @@ for k in $kvers; do
 	for p in $parts; do
 		case $p in
 		touch)
-			pat='^(dormant|anon|hugetlb|prealloc)'
+			pat='^(dormant|anon|hugetlb|prealloc|thp)'
 			run_part touch "$k" -m 2048 -c 2 -t 1800 -- \
 				"BENCH_PAGES=$pages BENCH_REPEAT=$reps sh bench/first_touch.sh" ;;
 		boot)
 			pat='^(boot|faults|died) '
-			run_part boot "$k" -n 2 -m $(( (max_size + 3) * 1024 )) -c 2 -t 14400 -- \
+			run_part boot "$k" -n 2 -m $(( (max_size + 4) * 1024 )) -c 2 -t 14400 -- \
 				"BENCH_SIZES='$sizes' BENCH_BOOT_REPEAT=$boot_reps BENCH_BOOT_MODES='$boot_modes' sh bench/boot.sh" ;;
 		zero)
 			pat='^(zero-|cpu-)'
