@@ -70,7 +70,8 @@ extern const char * const dormant_stat_names[DN_NR_STATS];
  *                   (atomic; changed under @lock when a list changes with
  *                   it, so that free + in use is exact under @lock)
  * @target:          pool_pages: free + in-use pages the pool keeps at least
- * @cpu_budget:      share of one CPU (percent) the thread may use
+ * @cpu_budget:      share of one CPU (percent) the thread may use; written
+ *                   by the setters, read by the thread without a lock
  * @huge_target:     high watermark (blocks) that demand grew the 2 MiB list
  *                   to, 0 if none; written under @lock or by parameter
  *                   setters and the shrinker, read without it
