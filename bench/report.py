@@ -207,8 +207,8 @@ def hugetlb_table(gs, n, cell):
            'on demand (**hugetlb**) and with ``prealloc=on`` (**hugetlb-prealloc**). Boots per',
            'size: %s.' % ', '.join(f'{g} GiB {m} {c}' for (g, m), c in sorted(n.items())
                                  if m.startswith('hugetlb')),
-           '', r, 'RAM    hugetlb                  hugetlb-prealloc         hugetlb/dormant  '
-           'h-prealloc/dorm', r]
+           '', r, '%-5s  %-23s  %-23s  %-16s  %-16s' % (
+               'RAM', 'hugetlb', 'hugetlb-prealloc', 'hugetlb/dormant', 'h-prealloc/dorm'), r]
     for g in gs:
         d = med(cell['dormant', g])
         out.append('%-5s  %-23s  %-23s  %s  %s' % (
@@ -219,10 +219,11 @@ def hugetlb_table(gs, n, cell):
 
 def faults_table(gs, rows):
     """Faults of the dormant boots: zeroed in the background or inline."""
-    r = rule(5, 10, 21, 18)
+    r = rule(5, 10, 22, 18)
     out = ['Faults of the dormant boots on the pools: how many took a page the',
            'zeroing threads had zeroed in the background, and how many had to zero',
-           'one inline (median per boot):', '', r, 'RAM    faults      zeroed in background   zeroed inline', r]
+           'one inline (median per boot):', '', r,
+           '%-5s  %-10s  %-22s  %-18s' % ('RAM', 'faults', 'zeroed in background', 'zeroed inline'), r]
     for g in gs:
         fz = sorted((int(f[2]), f'{f[2]} {f[3]}', int(f[3])) for f in rows if f[0] == 'faults' and int(f[1]) == g)
         fa, _, z = fz[(len(fz) + 1) // 2 - 1] if fz else (0, '', 0)  # the lower median, as the awk had it
