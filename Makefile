@@ -37,6 +37,7 @@ USER_BINS := $(BUILD)/bin/dormantctl
 UNIT_TESTS := $(BUILD)/unit/test_libdormant
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
+	$(BUILD)/selftests/dormant_pod_test \
 	$(BUILD)/selftests/kvm_hook_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page
@@ -95,6 +96,7 @@ selftests: $(SELFTESTS)
 
 $(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
 $(BUILD)/selftests/dormant_mem_test: LDLIBS := -lpthread
+$(BUILD)/selftests/dormant_pod_test: LDLIBS := -lpthread
 $(BUILD)/selftests/%: selftests/%.c selftests/dormant_util.h $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LDLIBS)

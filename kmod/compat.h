@@ -135,4 +135,32 @@ static inline void dormant_shrinker_destroy(struct shrinker *s)
 }
 #endif
 
+#ifdef DORMANT_HAVE_RELEASE_FAULT_LOCK
+/* 6.4: a fault holds either mmap_lock or the VMA's own lock */
+static inline void dormant_release_fault_lock(struct vm_fault *vmf)
+{
+	release_fault_lock(vmf);
+}
+#else
+static inline void dormant_release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#endif
+
+#ifdef DORMANT_HAVE_ERROR_REMOVE_FOLIO
+/* 6.8: take a locked folio out of the page cache, unmapped first */
+static inline int dormant_remove_folio(struct address_space *mapping,
+				       struct folio *folio)
+{
+	return generic_error_remove_folio(mapping, folio);
+}
+#else
+static inline int dormant_remove_folio(struct address_space *mapping,
+				       struct folio *folio)
+{
+	return generic_error_remove_page(mapping, &folio->page);
+}
+#endif
+
 #endif /* _DORMANT_COMPAT_H */

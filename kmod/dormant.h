@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
@@ -14,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #define DORMANT_VERSION	"0.3.0"
 
@@ -179,7 +181,67 @@ void dormant_kvm_exit(void);
 bool dormant_kvm_hooked(void);
 int dormant_ioctl_vcpu_stats(struct dormant_vcpu_stats_req __user *ureq);
 
+struct dormant_pod_chan;
+
+/**
+ * struct dormant_inode - a guest memory object
+ * @faults:       dormant pages (4 KiB) made present by a fault
+ * @discards:     present pages (4 KiB) made dormant again
+ * @align_warned: the log has named a mapping that cannot get 2 MiB pages
+ * @remote:       the pages owned by another host of the pod: page index ->
+ *                xa_mk_value(owner | DORMANT_POD_ASKED | DORMANT_POD_LOST)
+ *                (dormant_pod.c). An index is never both here and in the
+ *                page cache where a fault could see it: entries change
+ *                only under the mapping's invalidate_lock held exclusive,
+ *                except the ASKED and LOST bits, which faults holding it
+ *                shared flip with xa_cmpxchg()
+ * @nr_remote:    entries in @remote (changed under the invalidate_lock
+ *                held exclusive)
+ * @pod_lock:     protects @chan and @pod_obj_id
+ * @chan:         the pod channel that faults on @remote pages ask, or NULL;
+ *                holds a reference to it
+ * @pod_obj_id:   the pod daemon's number for the object
+ * @pod_wait:     faults waiting for a remote page sleep here
+ * @pod_requests: requests for remote pages sent to the pod daemon
+ * @vfs_inode:    the VFS inode; its page cache holds the present pages
+ */
+struct dormant_inode {
+	atomic64_t faults;
+	atomic64_t discards;
+	atomic_t align_warned;
+	struct xarray remote;
+	unsigned long nr_remote;
+	spinlock_t pod_lock;	/* see above */
+	struct dormant_pod_chan *chan;
+	u32 pod_obj_id;
+	wait_queue_head_t pod_wait;
+	atomic64_t pod_requests;
+	struct inode vfs_inode;
+};
+
+static inline struct dormant_inode *DORMANT_I(struct inode *inode)
+{
+	return container_of(inode, struct dormant_inode, vfs_inode);
+}
+
+bool dormant_sb_charge(struct super_block *sb, long nr);
+void dormant_sb_uncharge(struct super_block *sb, long nr);
+struct inode *dormant_file_object(struct file *file);
+
 int dormant_fs_init(void);
 void dormant_fs_exit(void);
+
+/* The pod (dormant_pod.c) */
+struct dormant_pod_open;
+struct dormant_pod_xfer;
+int dormant_pod_open(struct dormant_pod_open __user *uarg);
+long dormant_pod_release(struct file *file,
+			 struct dormant_pod_xfer __user *uarg);
+long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg);
+bool dormant_pod_any_remote(struct inode *inode, pgoff_t first, pgoff_t last);
+vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode);
+void dormant_pod_shrink(struct inode *inode, pgoff_t end);
+void dormant_pod_init_inode(struct dormant_inode *di);
+void dormant_pod_evict(struct dormant_inode *di);
 
 #endif /* _DORMANT_H */

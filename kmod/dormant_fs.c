@@ -47,14 +47,20 @@ MODULE_PARM_DESC(huge,
  * An object's pages live in its page cache (inode->i_mapping), as those of
  * ramfs and shmem do, in folios of 4 KiB or 2 MiB. A page offset is
  *
- * - *dormant*: no entry in the page cache. It has no memory behind it and
- *   reads as zero. (Value entries are left free for the states of later
- *   work: owned by another host, in transit.)
+ * - *dormant*: no entry in the page cache, none in the object's remote
+ *   xarray. It has no memory behind it and reads as zero.
  * - *present*: a folio from a node's pool, zeroed when it was put in, then
  *   written by its users. It is uptodate and dirty from the start (so that
  *   nothing ever drops it as clean: it may hold the only copy of guest
  *   data), unevictable, and charged to the memory cgroup of the task whose
  *   fault put it there.
+ * - *remote*: owned by another host of the pod. No entry in the page cache;
+ *   one in the object's side xarray @remote naming the owner. A fault on
+ *   it asks the pod daemon and waits (dormant_pod.c). The side xarray, not
+ *   value entries in the page cache: the page cache takes value entries
+ *   for the workingset's shadow entries (filemap_add_folio() would feed
+ *   ours to workingset_refault(), and the shadow-node shrinker would free
+ *   nodes holding only ours).
  *
  * A fault on a dormant page (dormant_fault()) puts a 2 MiB folio in the
  * page cache when the whole 2 MiB-aligned range around it lies inside the
@@ -72,20 +78,6 @@ MODULE_PARM_DESC(huge,
  * pinned), zeroed in place. A folio that leaves the page cache goes to the
  * page allocator (dormant_free_folio() counts it out of its node's pool).
  */
-
-/**
- * struct dormant_inode - a guest memory object
- * @faults:      dormant pages (4 KiB) made present by a fault
- * @discards:    present pages (4 KiB) made dormant again
- * @align_warned: the log has named a mapping that cannot get 2 MiB pages
- * @vfs_inode:   the VFS inode; its page cache holds the present pages
- */
-struct dormant_inode {
-	atomic64_t faults;
-	atomic64_t discards;
-	atomic_t align_warned;
-	struct inode vfs_inode;
-};
 
 /**
  * struct dormant_sb_info - one mount of the filesystem
@@ -108,7 +100,7 @@ static inline struct dormant_sb_info *DORMANT_SB(struct super_block *sb)
 }
 
 /* Take @nr pages of the mount's size= limit; false if it would be passed. */
-static bool dormant_sb_charge(struct super_block *sb, long nr)
+bool dormant_sb_charge(struct super_block *sb, long nr)
 {
 	struct dormant_sb_info *sbi = DORMANT_SB(sb);
 	unsigned long max = READ_ONCE(sbi->max_pages);
@@ -120,14 +112,9 @@ static bool dormant_sb_charge(struct super_block *sb, long nr)
 	return true;
 }
 
-static void dormant_sb_uncharge(struct super_block *sb, long nr)
+void dormant_sb_uncharge(struct super_block *sb, long nr)
 {
 	atomic_long_sub(nr, &DORMANT_SB(sb)->used_pages);
-}
-
-static inline struct dormant_inode *DORMANT_I(struct inode *inode)
-{
-	return container_of(inode, struct dormant_inode, vfs_inode);
 }
 
 /*
@@ -227,7 +214,9 @@ static unsigned int dormant_fault_order(struct vm_fault *vmf,
 	    haddr + HPAGE_PMD_SIZE > vma->vm_end ||
 	    start + HPAGE_PMD_SIZE > i_size_read(inode) ||
 	    filemap_range_has_page(inode->i_mapping, start,
-				   start + HPAGE_PMD_SIZE - 1))
+				   start + HPAGE_PMD_SIZE - 1) ||
+	    dormant_pod_any_remote(inode, index,
+				   index + DORMANT_2M_PAGES - 1))
 		return 0;
 	return DORMANT_2M_ORDER;
 }
@@ -264,6 +253,14 @@ again:
 	folio = dormant_lock_folio(mapping, vmf->pgoff);
 	if (folio)
 		goto out_found;
+	if (dormant_pod_any_remote(inode, vmf->pgoff, vmf->pgoff)) {
+		/* drops the invalidate_lock */
+		ret = dormant_pod_fault(vmf, inode);
+		if (ret)
+			return ret;
+		filemap_invalidate_lock_shared(mapping);
+		goto again;
+	}
 
 	order = small ? 0 : dormant_fault_order(vmf, inode);
 	if (order && !dormant_sb_charge(inode->i_sb, 1L << order))
@@ -333,6 +330,8 @@ out_unlock:
 	return ret;
 }
 
+static const struct file_operations dormant_file_fops;
+
 static const struct vm_operations_struct dormant_vm_ops = {
 	.fault = dormant_fault,
 	.map_pages = filemap_map_pages,
@@ -353,6 +352,12 @@ int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr)
 			      linear_page_index(vma, addr));
 
 	return entry && !xa_is_value(entry) ? 0 : 1;
+}
+
+/* The object behind @file, or NULL if @file is not one of ours. */
+struct inode *dormant_file_object(struct file *file)
+{
+	return file->f_op == &dormant_file_fops ? file_inode(file) : NULL;
 }
 
 static int dormant_mmap(struct file *file, struct vm_area_struct *vma)
@@ -432,7 +437,14 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 	struct dormant_obj_stats st;
 	unsigned long pages;
 
-	if (cmd != DORMANT_IOC_OBJ_STATS) {
+	switch (cmd) {
+	case DORMANT_IOC_OBJ_STATS:
+		break;
+	case DORMANT_IOC_POD_RELEASE:
+		return dormant_pod_release(file, (void __user *)arg);
+	case DORMANT_IOC_POD_GRANT:
+		return dormant_pod_grant(file, (void __user *)arg);
+	default:
 		pr_warn_ratelimited("object %lu: unknown ioctl 0x%x (pid %d)\n",
 				    inode->i_ino, cmd, task_pid_nr(current));
 		return -ENOTTY;
@@ -451,7 +463,10 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
 	st.size = i_size_read(inode);
 	st.present = READ_ONCE(inode->i_mapping->nrpages);
-	st.dormant = pages > st.present ? pages - st.present : 0;
+	st.remote = READ_ONCE(di->nr_remote);
+	st.dormant = pages > st.present + st.remote ?
+		     pages - st.present - st.remote : 0;
+	st.pod_requests = atomic64_read(&di->pod_requests);
 	st.faults = atomic64_read(&di->faults);
 	st.discards = atomic64_read(&di->discards);
 	if (copy_to_user(uarg, &st, sizeof(st)))
@@ -497,6 +512,7 @@ static void dormant_shrink(struct inode *inode, loff_t size)
 	}
 	i_size_write(inode, size);
 	dormant_discard(inode, size, -1);
+	dormant_pod_shrink(inode, end);
 	if (cut) {
 		folio = filemap_get_folio(mapping, end - 1);
 		if (!IS_ERR_OR_NULL(folio)) {
@@ -655,6 +671,7 @@ static struct inode *dormant_alloc_inode(struct super_block *sb)
 	atomic_set(&di->align_warned, 0);
 	atomic64_set(&di->faults, 0);
 	atomic64_set(&di->discards, 0);
+	dormant_pod_init_inode(di);
 	return &di->vfs_inode;
 }
 
@@ -670,6 +687,7 @@ static void dormant_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	dormant_sb_uncharge(inode->i_sb, nr - inode->i_data.nrpages);
+	dormant_pod_evict(DORMANT_I(inode));
 	clear_inode(inode);
 }
 

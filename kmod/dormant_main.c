@@ -76,6 +76,8 @@ static long dormant_ctl_ioctl(struct file *file, unsigned int cmd,
 		return dormant_ioctl_get_version(uarg);
 	case DORMANT_IOC_VCPU_STATS:
 		return dormant_ioctl_vcpu_stats(uarg);
+	case DORMANT_IOC_POD_OPEN:
+		return dormant_pod_open(uarg);
 	default:
 		pr_warn_ratelimited("unknown ioctl 0x%x (pid %d)\n", cmd,
 				    task_pid_nr(current));

@@ -6,6 +6,12 @@
  *   dormant:dormant_zero     a page or 2 MiB block zeroed (node, order, in
  *                            the background or inline)
  *   dormant:dormant_discard  pages made dormant again (object, first page, count)
+ *   dormant:dormant_pod_request  a fault asked the pod daemon for a remote
+ *                            page (object, offset, owner)
+ *   dormant:dormant_pod_release  pages given up to another host (object,
+ *                            offset, pages, pages with data, new owner)
+ *   dormant:dormant_pod_grant    remote pages granted here (object, offset,
+ *                            pages, pages with data)
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM dormant
@@ -64,6 +70,54 @@ TRACE_EVENT(dormant_discard,
 			   __entry->nr = nr;),
 	    TP_printk("object=%lu first_page=%llu pages=%llu", __entry->ino,
 		      __entry->first, __entry->nr)
+);
+
+TRACE_EVENT(dormant_pod_request,
+	    TP_PROTO(unsigned long ino, u64 offset, unsigned long owner),
+	    TP_ARGS(ino, offset, owner),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, offset)
+			     __field(unsigned long, owner)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->offset = offset;
+			   __entry->owner = owner;),
+	    TP_printk("object=%lu offset=0x%llx owner=%lu", __entry->ino,
+		      __entry->offset, __entry->owner)
+);
+
+TRACE_EVENT(dormant_pod_release,
+	    TP_PROTO(unsigned long ino, u64 offset, u64 pages, u32 data,
+		     u32 owner),
+	    TP_ARGS(ino, offset, pages, data, owner),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, offset)
+			     __field(u64, pages)
+			     __field(u32, data)
+			     __field(u32, owner)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->offset = offset;
+			   __entry->pages = pages;
+			   __entry->data = data;
+			   __entry->owner = owner;),
+	    TP_printk("object=%lu offset=0x%llx pages=%llu data=%u owner=%u",
+		      __entry->ino, __entry->offset, __entry->pages,
+		      __entry->data, __entry->owner)
+);
+
+TRACE_EVENT(dormant_pod_grant,
+	    TP_PROTO(unsigned long ino, u64 offset, u32 pages, u32 data),
+	    TP_ARGS(ino, offset, pages, data),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, offset)
+			     __field(u32, pages)
+			     __field(u32, data)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->offset = offset;
+			   __entry->pages = pages;
+			   __entry->data = data;),
+	    TP_printk("object=%lu offset=0x%llx pages=%u data=%u",
+		      __entry->ino, __entry->offset, __entry->pages,
+		      __entry->data)
 );
 
 #endif /* _DORMANT_TRACE_H */

@@ -50,6 +50,7 @@ run module_load sh "$top/selftests/module_load.sh"
 if insmod "$KO"; then
 	run dormant_ioctl_test "$bin/dormant_ioctl_test"
 	run dormant_mem_test "$bin/dormant_mem_test"
+	run dormant_pod_test "$bin/dormant_pod_test"
 	[ $kvm = 1 ] && run kvm_hook_test "$bin/kvm_hook_test"
 	run dormantctl_test sh "$top/selftests/dormantctl_test.sh"
 	run numa_test sh "$top/selftests/numa_test.sh"

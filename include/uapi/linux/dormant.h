@@ -24,7 +24,7 @@
  * feature bits. Userspace checks the major number and the feature bits.
  */
 #define DORMANT_ABI_MAJOR	0
-#define DORMANT_ABI_MINOR	3
+#define DORMANT_ABI_MINOR	4
 
 /* Path of the control device, created by the module (a misc device). */
 #define DORMANT_CTL_PATH	"/dev/dormant"
@@ -47,7 +47,17 @@
  *   stalls on its memory per VM and vCPU: DORMANT_IOC_VCPU_STATS.
  */
 #define DORMANT_F_VCPU_STATS	(1ULL << 1)
-#define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS)
+/*
+ * DORMANT_F_POD: a page of an object can be owned by another host of a pod
+ *   (Documentation/design.rst, "The pod"). Such a page is *remote*: neither
+ *   present nor dormant here. A fault on it is handed to the local pod
+ *   daemon through a pod channel (DORMANT_IOC_POD_OPEN) and waits for the
+ *   daemon's DORMANT_IOC_POD_GRANT; DORMANT_IOC_POD_RELEASE gives pages up
+ *   to another host. dormant_obj_stats.remote and .pod_requests are valid.
+ */
+#define DORMANT_F_POD		(1ULL << 2)
+#define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS | \
+				 DORMANT_F_POD)
 
 /* f_type of the "dormant" filesystem, as statfs(2) reports it ("dorm"). */
 #define DORMANT_FS_MAGIC	0x646f726d
@@ -84,7 +94,12 @@ struct dormant_version {
  * @faults:    out: dormant pages made present by a fault, since creation.
  * @discards:  out: present pages made dormant again (hole punching,
  *             MADV_REMOVE, truncation), since creation.
+ * @remote:    out: pages owned by another host of the pod (DORMANT_F_POD).
+ * @pod_requests: out: requests for remote pages that faults sent to the
+ *             pod daemon, since creation (DORMANT_F_POD).
  * @reserved:  in: must be zero; out: zero.
+ *
+ * @dormant counts the pages neither present nor remote.
  */
 struct dormant_obj_stats {
 	__u32 flags;
@@ -94,7 +109,9 @@ struct dormant_obj_stats {
 	__u64 dormant;
 	__u64 faults;
 	__u64 discards;
-	__u64 reserved[4];
+	__u64 remote;
+	__u64 pod_requests;
+	__u64 reserved[2];
 };
 
 /* Buckets of the stall latency histogram: bucket b counts stalls that
@@ -148,10 +165,140 @@ struct dormant_vcpu_stats_req {
 	__u64 reserved[4];
 };
 
+/*
+ * The pod (DORMANT_F_POD). Both commands below need CAP_SYS_ADMIN: they
+ * decide where a guest's memory lives.
+ */
+
+/* Most requests a pod channel queues (queue_len), and its default. */
+#define DORMANT_POD_QUEUE_MAX		65536
+#define DORMANT_POD_QUEUE_DEFAULT	1024
+
+/**
+ * struct dormant_pod_open - argument of DORMANT_IOC_POD_OPEN, asked of the
+ * control device: opens a pod channel, the file descriptor through which
+ * the module hands faults on remote pages to the pod daemon
+ * @flags:     in: must be zero.
+ * @queue_len: in: requests the channel queues before faults wait for room
+ *             (a power of two up to DORMANT_POD_QUEUE_MAX; 0 for
+ *             DORMANT_POD_QUEUE_DEFAULT).
+ * @fd:        in: must be zero; out: the channel (close-on-exec). read(2) it for struct
+ *             dormant_pod_request entries, whole ones only; poll(2) says
+ *             when there are some; closing it detaches its objects (their
+ *             waiting faults ask again once another channel attaches them).
+ * @pad:       in: must be zero.
+ * @reserved:  in: must be zero.
+ */
+struct dormant_pod_open {
+	__u32 flags;
+	__u32 queue_len;
+	__s32 fd;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+/**
+ * struct dormant_pod_attach - argument of DORMANT_IOC_POD_ATTACH, asked of
+ * a pod channel: its faults on remote pages of an object go to this channel
+ * @flags:    in: must be zero.
+ * @obj_fd:   in: a file descriptor of the object (a regular file of the
+ *            dormant filesystem).
+ * @obj_id:   in: the daemon's number for the object, copied into every
+ *            request for its pages.
+ * @pad:      in: must be zero.
+ * @reserved: in: must be zero.
+ *
+ * An object attached to a channel that is still open cannot be attached to
+ * another one (-EBUSY).
+ */
+struct dormant_pod_attach {
+	__u32 flags;
+	__s32 obj_fd;
+	__u32 obj_id;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+/* The fault that asks was a write. */
+#define DORMANT_POD_REQ_WRITE	(1U << 0)
+
+/**
+ * struct dormant_pod_request - what read(2) of a pod channel returns: a
+ * fault is waiting for a remote page
+ * @obj_id:   the object's number (struct dormant_pod_attach)
+ * @flags:    DORMANT_POD_REQ_* bits
+ * @offset:   byte offset of the page in the object (4 KiB aligned)
+ * @len:      bytes asked for (4096)
+ * @owner:    the host the object's page cache records as the owner
+ * @reserved: zero
+ */
+struct dormant_pod_request {
+	__u32 obj_id;
+	__u32 flags;
+	__u64 offset;
+	__u64 len;
+	__u32 owner;
+	__u32 reserved;
+};
+
+/* Most bytes one DORMANT_IOC_POD_RELEASE or _GRANT moves: 2 MiB. */
+#define DORMANT_POD_XFER_MAX	(2U << 20)
+#define DORMANT_POD_XFER_PAGES	(DORMANT_POD_XFER_MAX / 4096)
+
+/**
+ * struct dormant_pod_xfer - argument of DORMANT_IOC_POD_RELEASE and
+ * DORMANT_IOC_POD_GRANT, asked of an object opened for writing
+ * @flags:      in: must be zero.
+ * @owner:      RELEASE, in: the host that owns the pages from now on
+ *              (1..65535; the number is the daemon's). GRANT: must be zero.
+ * @offset:     in: byte offset of the first page (4 KiB aligned).
+ * @len:        in: bytes (a multiple of 4 KiB, 1 to DORMANT_POD_XFER_MAX,
+ *              not crossing a 2 MiB boundary of the object, inside it).
+ * @data:       in: user pointer to @len bytes. RELEASE writes the
+ *              contents of the pages that hold data there; GRANT reads
+ *              the contents of the pages named in @data_pages from there.
+ *              Page i of the range is at @data + i * 4096.
+ * @data_pages: RELEASE, out; GRANT, in: bit i set if page i of the range
+ *              holds data (is at @data). A page whose bit is clear is
+ *              dormant: it was never written, or holds only zeros, and
+ *              moves as ownership alone.
+ * @nr_data:    RELEASE, out: how many bits of @data_pages are set. GRANT:
+ *              must be zero.
+ * @pad:        in: must be zero.
+ * @reserved:   in: must be zero.
+ *
+ * RELEASE: every page of the range must be owned here (present or
+ * dormant; -EREMOTE otherwise). Their contents are copied out, they are
+ * unmapped from every mapping (KVM drops its NPT/EPT entries), their
+ * memory is freed, and they become remote, owned by @owner. If a 2 MiB
+ * page must be split to give up part of it and cannot be (it is pinned),
+ * -EBUSY and nothing changed.
+ *
+ * GRANT: every page of the range must be remote (-EEXIST otherwise). A
+ * page with data gets a local page holding it; a dormant one becomes
+ * dormant here (its first fault takes a pre-zeroed page). Faults waiting
+ * on them go on.
+ */
+struct dormant_pod_xfer {
+	__u32 flags;
+	__u32 owner;
+	__u64 offset;
+	__u64 len;
+	__u64 data;
+	__u64 data_pages[DORMANT_POD_XFER_PAGES / 64];
+	__u32 nr_data;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
 #define DORMANT_IOC_MAGIC	0xd0
 
 #define DORMANT_IOC_GET_VERSION	_IOWR(DORMANT_IOC_MAGIC, 0x00, struct dormant_version)
 #define DORMANT_IOC_OBJ_STATS	_IOWR(DORMANT_IOC_MAGIC, 0x01, struct dormant_obj_stats)
 #define DORMANT_IOC_VCPU_STATS	_IOWR(DORMANT_IOC_MAGIC, 0x02, struct dormant_vcpu_stats_req)
+#define DORMANT_IOC_POD_OPEN	_IOWR(DORMANT_IOC_MAGIC, 0x03, struct dormant_pod_open)
+#define DORMANT_IOC_POD_ATTACH	_IOW(DORMANT_IOC_MAGIC, 0x04, struct dormant_pod_attach)
+#define DORMANT_IOC_POD_RELEASE	_IOWR(DORMANT_IOC_MAGIC, 0x05, struct dormant_pod_xfer)
+#define DORMANT_IOC_POD_GRANT	_IOW(DORMANT_IOC_MAGIC, 0x06, struct dormant_pod_xfer)
 
 #endif /* _UAPI_LINUX_DORMANT_H */
