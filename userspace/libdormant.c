@@ -331,6 +331,9 @@ struct json_object *dmt_objects_to_json(const struct dmt_object *objs, int n)
 		json_object_object_add(o, "dormant", json_object_new_int64((int64_t)st->dormant));
 		json_object_object_add(o, "faults", json_object_new_int64((int64_t)st->faults));
 		json_object_object_add(o, "discards", json_object_new_int64((int64_t)st->discards));
+		json_object_object_add(o, "remote", json_object_new_int64((int64_t)st->remote));
+		json_object_object_add(o, "pod_requests",
+				       json_object_new_int64((int64_t)st->pod_requests));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -340,18 +343,20 @@ void dmt_objects_print_table(const struct dmt_object *objs, int n, FILE *out)
 {
 	int i;
 
-	fprintf(out, "%-8s %-12s %10s %10s %10s %10s %10s  %s\n", "PID", "COMM",
-		"SIZE(MiB)", "PRESENT", "DORMANT", "FAULTS", "DISCARDS", "PATH");
+	fprintf(out, "%-8s %-12s %10s %10s %10s %10s %10s %10s  %s\n", "PID",
+		"COMM", "SIZE(MiB)", "PRESENT", "DORMANT", "FAULTS", "DISCARDS",
+		"REMOTE", "PATH");
 	for (i = 0; i < n; i++) {
 		const struct dormant_obj_stats *st = &objs[i].st;
 
-		fprintf(out, "%-8d %-12s %10llu %10llu %10llu %10llu %10llu  %s\n",
+		fprintf(out, "%-8d %-12s %10llu %10llu %10llu %10llu %10llu %10llu  %s\n",
 			objs[i].pid, objs[i].comm,
 			(unsigned long long)(st->size >> 20),
 			(unsigned long long)st->present,
 			(unsigned long long)st->dormant,
 			(unsigned long long)st->faults,
-			(unsigned long long)st->discards, objs[i].path);
+			(unsigned long long)st->discards,
+			(unsigned long long)st->remote, objs[i].path);
 	}
 }
 
