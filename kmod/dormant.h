@@ -12,6 +12,7 @@
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/nodemask.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -169,7 +170,17 @@ int dormant_pool_shrinker_init(void);
 void dormant_pool_shrinker_exit(void);
 void dormant_pool_lost(int nid, unsigned long pages);
 
-bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n);
+bool __dormant_reserved_zero(struct ratelimit_state *rs, const char *cmd,
+			     const __u64 *reserved, int n);
+/*
+ * True if the @n reserved words are zero; else a log line naming @cmd, rate
+ * limited per caller, so that one command's garbage cannot hide another's.
+ */
+#define dormant_reserved_zero(cmd, reserved, n) ({			\
+	static DEFINE_RATELIMIT_STATE(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST);		\
+	__dormant_reserved_zero(&_rs, cmd, reserved, n);		\
+})
 
 struct vm_area_struct;
 bool dormant_vma_is_ours(struct vm_area_struct *vma);

@@ -22,14 +22,16 @@
  * True if the @n reserved words of a command's argument are all zero, as
  * they must be; otherwise says which is not, naming @cmd.
  */
-bool dormant_reserved_zero(const char *cmd, const __u64 *reserved, int n)
+bool __dormant_reserved_zero(struct ratelimit_state *rs, const char *cmd,
+			     const __u64 *reserved, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		if (reserved[i]) {
-			pr_warn_ratelimited("%s: reserved[%d] is not zero (pid %d)\n",
-					    cmd, i, task_pid_nr(current));
+			if (__ratelimit(rs))
+				pr_warn("%s: reserved[%d] is not zero (pid %d)\n",
+					cmd, i, task_pid_nr(current));
 			return false;
 		}
 	}
