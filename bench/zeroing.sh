@@ -3,8 +3,9 @@
 #
 # Runs inside a sandbox host (or a real one, as root, with the module built
 # and nothing else using it): how fast each node's zeroing thread fills its
-# pool with zeroed 4 KiB pages (taking them from the page allocator, which
-# zeroes them itself under init_on_alloc=1), alone and with every node at
+# pool with zeroed 4 KiB pages (taking them from the page allocator and
+# zeroing them with non-temporal stores: make bench boots this part with
+# init_on_alloc=0, under which the allocator does not), alone and with every node at
 # it at once, next to how fast one CPU of the node zeroes memory itself
 # (bench/memzero.c).
 #

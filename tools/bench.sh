@@ -94,7 +94,7 @@ for k in $kvers; do
 				"BENCH_SIZES='$sizes' BENCH_BOOT_REPEAT=$boot_reps BENCH_BOOT_MODES='$boot_modes' sh bench/boot.sh" ;;
 		zero)
 			pat='^(zero-|cpu-)'
-			run_part zero "$k" -n 2 -m $(( (zero_mib + 2048) * 2 )) -c 2 -t 3600 -- \
+			run_part zero "$k" -a init_on_alloc=0 -n 2 -m $(( (zero_mib + 2048) * 2 )) -c 2 -t 3600 -- \
 				"BENCH_ZERO_MIB=$zero_mib BENCH_REPEAT=$reps sh bench/zeroing.sh" ;;
 		reclaim)
 			pat='^(freed|reclaim|deleted|object|died) '
