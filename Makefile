@@ -32,15 +32,19 @@ UAPI_HDRS := $(wildcard $(TOP)/include/uapi/linux/*.h)
 
 LIB_SRCS := userspace/libdormant.c
 LIB_HDRS := userspace/libdormant.h $(UAPI_HDRS)
+# the pod description and the daemons' wire format, for dormantd
+POD_SRCS := userspace/pod.c userspace/pod_wire.c
 
-USER_BINS := $(BUILD)/bin/dormantctl
-UNIT_TESTS := $(BUILD)/unit/test_libdormant
+USER_BINS := $(BUILD)/bin/dormantctl $(BUILD)/bin/dormantd
+UNIT_TESTS := $(BUILD)/unit/test_libdormant $(BUILD)/unit/test_pod \
+	$(BUILD)/unit/test_pod_wire
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
 	$(BUILD)/selftests/dormant_pod_test \
 	$(BUILD)/selftests/kvm_hook_test \
 	$(BUILD)/selftests/kvm_pattern_test \
-	$(BUILD)/selftests/rdma_page
+	$(BUILD)/selftests/rdma_page \
+	$(BUILD)/selftests/pod_mem
 
 .PHONY: all modules userspace selftests unit tools deps check checkpatch demo bench bench-bins clean \
 	help FORCE
@@ -86,11 +90,23 @@ $(BUILD)/bin/dormantctl: userspace/dormantctl.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c $(LIB_SRCS) $(JSONC_LIBS)
 
+$(BUILD)/bin/dormantd: userspace/dormantd.c userspace/pod_net.c userspace/pod_net.h $(POD_SRCS) userspace/pod.h userspace/pod_wire.h $(UAPI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantd.c userspace/pod_net.c $(POD_SRCS) $(JSONC_LIBS) -lrdmacm -libverbs
+
 unit: $(UNIT_TESTS)
 
 $(BUILD)/unit/test_libdormant: userspace/tests/test_libdormant.c $(LIB_SRCS) $(LIB_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LIB_SRCS) $(JSONC_LIBS)
+
+$(BUILD)/unit/test_pod: userspace/tests/test_pod.c userspace/pod.c userspace/pod.h | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< userspace/pod.c $(JSONC_LIBS)
+
+$(BUILD)/unit/test_pod_wire: userspace/tests/test_pod_wire.c userspace/pod_wire.c userspace/pod_wire.h | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< userspace/pod_wire.c
 
 selftests: $(SELFTESTS)
 

@@ -50,6 +50,9 @@ kvers=$(kernels)
 [ -n "$kvers" ] || { echo "make check: no kernel headers installed: run 'make deps'" >&2; exit 1; }
 
 step unit ./build/unit/test_libdormant
+step unit-pod ./build/unit/test_pod
+step unit-pod-wire ./build/unit/test_pod_wire
+step dormantd-args sh userspace/tests/dormantd_args.sh
 step checkpatch checkpatch
 step bench-args bash bench/test_args.sh
 step rig bash tools/test_rig.sh
@@ -64,6 +67,8 @@ for k in $kvers; do
 	zeroing=
 	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -o "$logdir/rdma-$k" -- \
 		sh selftests/rdma_page_test.sh
+	step "pod-$k" tools/sandbox -q -k "$k" -H 2 -t 900 -o "$logdir/pod-$k" -- \
+		sh selftests/pod_test.sh
 done
 
 passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')

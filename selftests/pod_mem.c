@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pod_mem: touch pages of a guest memory object the way a guest would, for
+ * the pod's two-host test (pod_test.sh).
+ *
+ *   pod_mem FILE write FIRST N SEED   write the pattern of SEED to pages
+ *                                     [FIRST, FIRST+N) (4 KiB pages)
+ *   pod_mem FILE check FIRST N SEED   they hold that pattern
+ *   pod_mem FILE zero FIRST N         they read as zero
+ *   pod_mem FILE wait PAGE VALUE SEC  until the first dword of PAGE is
+ *                                     VALUE (polled every 100 ms)
+ *   pod_mem FILE mark PAGE VALUE      set the first dword of PAGE
+ *
+ * The object is mapped shared with MADV_NOHUGEPAGE, so that every page
+ * moves on its own. Exit 0 if all is as asked, 1 if not (with a message
+ * naming the first bad page), 2 on bad arguments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: pod_mem FILE write|check FIRST N SEED\n"
+		"       pod_mem FILE zero FIRST N\n"
+		"       pod_mem FILE wait PAGE VALUE SEC\n"
+		"       pod_mem FILE mark PAGE VALUE\n");
+	return 2;
+}
+
+static int number(const char *s, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 0);
+	return !*s || *end || errno || s[0] == '-' ? -1 : 0;
+}
+
+static uint32_t pattern(unsigned long page, unsigned long i,
+			unsigned long seed)
+{
+	return (uint32_t)((page << 10 | i) * 2654435761UL ^ seed);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long a[3] = { 0, 0, 0 }, p, i;
+	volatile uint32_t *w;
+	struct stat st;
+	char *mem;
+	int fd, n, k;
+
+	if (argc < 5 || argc > 6)
+		return usage();
+	n = argc - 3;
+	for (k = 0; k < n; k++)
+		if (number(argv[3 + k], &a[k]))
+			return usage();
+	if (!strcmp(argv[2], "zero") ? n != 2 :
+	    !strcmp(argv[2], "mark") ? n != 2 :
+	    (strcmp(argv[2], "write") && strcmp(argv[2], "check") &&
+	     strcmp(argv[2], "wait")) || n != 3)
+		return usage();
+	fd = open(argv[1], O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "pod_mem: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	if (!strcmp(argv[2], "wait") || !strcmp(argv[2], "mark")) {
+		a[2] = strcmp(argv[2], "wait") ? 0 : a[2];
+		a[1] &= 0xffffffffUL;
+	}
+	if ((strcmp(argv[2], "wait") && strcmp(argv[2], "mark") &&
+	     (a[0] + a[1]) * PAGE > (unsigned long)st.st_size) ||
+	    (a[0] + 1) * PAGE > (unsigned long)st.st_size) {
+		fprintf(stderr, "pod_mem: pages beyond the end of %s\n", argv[1]);
+		return 2;
+	}
+	mem = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED || madvise(mem, st.st_size, MADV_NOHUGEPAGE)) {
+		fprintf(stderr, "pod_mem: mmap %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	if (!strcmp(argv[2], "wait")) {
+		w = (uint32_t *)(mem + a[0] * PAGE);
+		for (i = 0; i < a[2] * 10; i++) {
+			if (*w == a[1])
+				return 0;
+			usleep(100000);
+		}
+		fprintf(stderr, "pod_mem: page %lu: 0x%x, not 0x%lx after %lu s\n",
+			a[0], *w, a[1], a[2]);
+		return 1;
+	}
+	if (!strcmp(argv[2], "mark")) {
+		*(volatile uint32_t *)(mem + a[0] * PAGE) = a[1];
+		return 0;
+	}
+	for (p = a[0]; p < a[0] + a[1]; p++) {
+		w = (uint32_t *)(mem + p * PAGE);
+		for (i = 0; i < PAGE / 4; i++) {
+			uint32_t want = argv[2][0] == 'z' ? 0 :
+					pattern(p, i, a[2]);
+
+			if (argv[2][0] == 'w') {
+				w[i] = want;
+			} else if (w[i] != want) {
+				fprintf(stderr, "pod_mem: %s: page %lu dword %lu is 0x%x, not 0x%x\n",
+					argv[1], p, i, w[i], want);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}

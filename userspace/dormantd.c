@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dormantd: the pod daemon, one per host. It keeps the pod's objects in
+ * the local dormant mount, connects to every other member over RDMA
+ * (pod_net.c), hands the faults its kernel cannot serve (pages owned by
+ * another member) to the page's home, and answers the homes' requests.
+ *
+ *   dormantd -p POD.json -m MEMBER -d MOUNTDIR [-s STATS.json] [-t SEC]
+ *
+ * Ownership (Documentation/design.rst, "The pod: ownership"): every page
+ * has a home, the member that owns it when the pod starts (the pod file's
+ * "owner" or "interleave"). The home keeps the page's current owner and
+ * serialises requests per 2 MiB block: a request for a page of a busy
+ * block waits at the home until the block's move is done.
+ *
+ *   requester R             home H                   owner O
+ *   fault -> PAGE_REQ  -->  block busy; owner O
+ *                           PAGE_REQ (for R)   -->  POD_RELEASE
+ *        <-------------------------------------  PAGE_GRANT (data only
+ *   POD_GRANT                                     for pages holding it)
+ *   OWNER_SET          -->  owner R; block free
+ *
+ * H, O and R may be the same host; what one host would send itself it
+ * does in place.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/dormant.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pod.h"
+#include "pod_net.h"
+#include "pod_wire.h"
+
+#define PAGE		4096U
+#define BLOCK_PAGES	512U		/* 2 MiB: the unit a home serialises */
+
+/* A request waiting at its home for its block. */
+struct waiting {
+	struct waiting *next;
+	uint32_t object;
+	uint64_t page;
+	uint16_t requester;
+	uint64_t req_id;
+};
+
+/**
+ * struct object - one object of the pod on this host
+ * @fd: the object's file in the mount
+ * @pages: its size in 4 KiB pages
+ * @owner: per page, its owner's member index (kept for pages homed here)
+ * @busy: per 2 MiB block homed here, a move is under way
+ */
+struct object {
+	int fd;
+	uint64_t pages;
+	uint16_t *owner;
+	uint8_t *busy;
+};
+
+/* An own request in flight: when it left, for the latency. */
+struct inflight {
+	uint64_t req_id;
+	uint64_t start_ns;
+};
+
+#define INFLIGHT_MAX	4096
+#define LAT_MAX		65536
+
+static struct {
+	const struct pod *pod;
+	unsigned int me;
+	struct object *obj;
+	struct pod_net net;
+	int chan;
+	char *buf;		/* 2 MiB: pages as the kernel takes them */
+	char *pack;		/* 2 MiB: data pages packed for the wire */
+	struct waiting *waiting;
+	uint64_t next_req;
+	struct inflight inflight[INFLIGHT_MAX];
+	uint64_t lat[LAT_MAX];
+	unsigned int nr_lat;
+	const char *stats_path;
+	/* counters */
+	uint64_t faults, req_sent, req_served, forwarded, queued;
+	uint64_t grants_in, grants_out, pages_in, pages_out;
+	uint64_t data_pages_in, data_pages_out, nacks, errors;
+} d;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int home_of(uint32_t object, uint64_t page)
+{
+	return pod_home(d.pod, object, page);
+}
+
+/* Send one message to @peer, encoded by the caller into its buffer. */
+static int send_to(unsigned int peer, size_t len, uint64_t data_bytes)
+{
+	struct pod_conn *c = d.net.conns[peer];
+	int ret;
+
+	if (!c)
+		return -ENOTCONN;
+	ret = pod_conn_send(c, len, data_bytes);
+	if (ret)
+		pod_net_drop(&d.net, peer, "send failed");
+	return ret;
+}
+
+static int send_req(unsigned int to, uint32_t object, uint64_t page,
+		    uint16_t requester, uint64_t req_id)
+{
+	struct pod_conn *c = d.net.conns[to];
+	size_t cap, len;
+	uint64_t seq;
+	void *buf;
+
+	if (!c)
+		return -ENOTCONN;
+	buf = pod_conn_send_buf(c, &cap, &seq);
+	len = pod_wire_encode_page_req(buf, cap, d.me, seq, object, 0, page, 1,
+				       requester, req_id);
+	return send_to(to, len, 0);
+}
+
+static int send_owner_set(unsigned int to, uint32_t object, uint64_t page,
+			  uint32_t npages, uint64_t req_id)
+{
+	struct pod_conn *c = d.net.conns[to];
+	size_t cap, len;
+	uint64_t seq;
+	void *buf;
+
+	if (!c)
+		return -ENOTCONN;
+	buf = pod_conn_send_buf(c, &cap, &seq);
+	len = pod_wire_encode_owner_set(buf, cap, d.me, seq, object, page,
+					npages, d.me, req_id);
+	return send_to(to, len, 0);
+}
+
+static int send_nack(unsigned int to, uint32_t object, uint64_t page,
+		     uint32_t error, uint64_t req_id)
+{
+	struct pod_conn *c = d.net.conns[to];
+	size_t cap, len;
+	uint64_t seq;
+	void *buf;
+
+	if (!c)
+		return -ENOTCONN;
+	buf = pod_conn_send_buf(c, &cap, &seq);
+	len = pod_wire_encode_page_nack(buf, cap, d.me, seq, object, error,
+					page, 1, req_id);
+	return send_to(to, len, 0);
+}
+
+static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
+			uint64_t req_id);
+
+/* The block's move is done at its home: owner recorded, next request. */
+static void dir_done(uint32_t object, uint64_t page, uint32_t npages,
+		     uint16_t owner)
+{
+	struct object *o = &d.obj[object];
+	struct waiting **pw, *w;
+	uint64_t i, block = page / BLOCK_PAGES;
+
+	for (i = page; i < page + npages && i < o->pages; i++)
+		o->owner[i] = owner;
+	o->busy[block] = 0;
+	for (pw = &d.waiting; (w = *pw); pw = &w->next) {
+		if (w->object == object && w->page / BLOCK_PAGES == block) {
+			*pw = w->next;
+			dir_request(w->object, w->page, w->requester,
+				    w->req_id);
+			free(w);
+			return;
+		}
+	}
+}
+
+/* Install a grant here: the pages come in, with data where they hold it. */
+static int grant_here(uint32_t object, uint64_t page, uint32_t npages,
+		      const uint64_t *data_pages, const char *data)
+{
+	struct dormant_pod_xfer x = {
+		.offset = page * PAGE, .len = (uint64_t)npages * PAGE,
+		.data = (uintptr_t)d.buf,
+	};
+	unsigned int i, n = 0;
+
+	memcpy(x.data_pages, data_pages, sizeof(x.data_pages));
+	for (i = 0; i < npages; i++)
+		if (data_pages[i / 64] & (1ULL << (i % 64)))
+			memcpy(d.buf + (size_t)i * PAGE, data + (size_t)n++ * PAGE,
+			       PAGE);
+	if (ioctl(d.obj[object].fd, DORMANT_IOC_POD_GRANT, &x)) {
+		fprintf(stderr, "dormantd: %s: POD_GRANT at page %" PRIu64 "+%u: %s\n",
+			d.pod->objects[object].name, page, npages,
+			strerror(errno));
+		d.errors++;
+		return -errno;
+	}
+	d.grants_in++;
+	d.pages_in += npages;
+	d.data_pages_in += n;
+	return 0;
+}
+
+/* A request of ours came back granted: its latency. */
+static void request_done(uint64_t req_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < INFLIGHT_MAX; i++) {
+		if (d.inflight[i].req_id == req_id) {
+			if (d.nr_lat < LAT_MAX)
+				d.lat[d.nr_lat++] = now_ns() -
+						    d.inflight[i].start_ns;
+			d.inflight[i].req_id = 0;
+			return;
+		}
+	}
+}
+
+/*
+ * We own the page: give it (and the rest of its 2 MiB page, if the
+ * kernel widens the release) to @requester, by a grant message.
+ */
+static void release_to(uint32_t object, uint64_t page, uint16_t requester,
+		       uint64_t req_id)
+{
+	struct dormant_pod_xfer x = {
+		.owner = requester + 1, .offset = page * PAGE, .len = PAGE,
+		.data = (uintptr_t)d.buf,
+	};
+	struct pod_conn *c = d.net.conns[requester];
+	unsigned int i, npages, n = 0;
+	size_t cap, len;
+	uint64_t seq;
+	void *buf;
+
+	if (!c) {
+		fprintf(stderr, "dormantd: %s: page %" PRIu64 " asked by member %s, which is not connected\n",
+			d.pod->objects[object].name, page,
+			d.pod->members[requester].name);
+		d.errors++;
+		return;
+	}
+	if (ioctl(d.obj[object].fd, DORMANT_IOC_POD_RELEASE, &x)) {
+		int err = errno;
+		int home = home_of(object, page);
+
+		fprintf(stderr, "dormantd: %s: POD_RELEASE of page %" PRIu64 " for member %s: %s\n",
+			d.pod->objects[object].name, page,
+			d.pod->members[requester].name, strerror(err));
+		d.errors++;
+		if (home == (int)d.me)
+			d.obj[object].busy[page / BLOCK_PAGES] = 0;
+		else
+			send_nack(home, object, page, err == EREMOTE ?
+				  POD_E_NOT_OWNER : POD_E_RANGE, req_id);
+		return;
+	}
+	npages = x.len / PAGE;
+	for (i = 0; i < npages; i++)
+		if (x.data_pages[i / 64] & (1ULL << (i % 64)))
+			memcpy(d.pack + (size_t)n++ * PAGE,
+			       d.buf + (size_t)i * PAGE, PAGE);
+	buf = pod_conn_send_buf(c, &cap, &seq);
+	len = pod_wire_encode_page_grant(buf, cap, d.me, seq, object,
+					 n ? POD_GRANT_DATA : 0,
+					 x.offset / PAGE, npages, req_id,
+					 (const uint64_t *)x.data_pages, d.pack,
+					 n * PAGE);
+	if (send_to(requester, len, (uint64_t)n * PAGE) == 0) {
+		d.grants_out++;
+		d.pages_out += npages;
+		d.data_pages_out += n;
+	}
+}
+
+/* At the page's home: serve, forward or queue a request. */
+static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
+			uint64_t req_id)
+{
+	struct object *o = &d.obj[object];
+	uint64_t block = page / BLOCK_PAGES;
+	uint16_t owner = o->owner[page];
+	struct waiting *w;
+
+	if (o->busy[block]) {
+		w = calloc(1, sizeof(*w));
+		if (!w) {
+			d.errors++;
+			return;
+		}
+		*w = (struct waiting){ d.waiting, object, page, requester,
+				       req_id };
+		d.waiting = w;
+		d.queued++;
+		return;
+	}
+	if (owner == requester)
+		return;		/* asked twice: the first request moved it */
+	o->busy[block] = 1;
+	d.req_served++;
+	if (owner == d.me) {
+		release_to(object, page, requester, req_id);
+	} else {
+		d.forwarded++;
+		if (send_req(owner, object, page, requester, req_id)) {
+			fprintf(stderr, "dormantd: %s: page %" PRIu64 " is owned by member %s, which is gone: lost\n",
+				d.pod->objects[object].name, page,
+				d.pod->members[owner].name);
+			o->busy[block] = 0;
+			d.errors++;
+		}
+	}
+}
+
+/* A fault here wants a page another member owns. */
+static void on_fault(const struct dormant_pod_request *r)
+{
+	uint32_t object = r->obj_id;
+	uint64_t page = r->offset / PAGE;
+	uint64_t req_id;
+	int home;
+
+	if (object >= d.pod->nr_objects || page >= d.obj[object].pages) {
+		fprintf(stderr, "dormantd: the kernel asked for object %u page %" PRIu64 ", which the pod does not have\n",
+			object, page);
+		d.errors++;
+		return;
+	}
+	d.faults++;
+	req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
+	d.inflight[d.next_req % INFLIGHT_MAX] =
+		(struct inflight){ req_id, now_ns() };
+	home = home_of(object, page);
+	if (home == (int)d.me) {
+		dir_request(object, page, d.me, req_id);
+	} else if (send_req(home, object, page, d.me, req_id) == 0) {
+		d.req_sent++;
+	} else {
+		fprintf(stderr, "dormantd: %s: page %" PRIu64 " has its home on member %s, which is gone\n",
+			d.pod->objects[object].name, page,
+			d.pod->members[home].name);
+		d.errors++;
+	}
+}
+
+static void on_message(unsigned int peer, const struct pod_msg *m)
+{
+	int home;
+
+	switch (m->type) {
+	case POD_MSG_PAGE_REQ:
+		if (m->req.object >= d.pod->nr_objects ||
+		    m->req.page >= d.obj[m->req.object].pages)
+			goto range;
+		home = home_of(m->req.object, m->req.page);
+		if (home == (int)d.me && peer == m->req.requester)
+			dir_request(m->req.object, m->req.page,
+				    m->req.requester, m->req.req_id);
+		else
+			release_to(m->req.object, m->req.page,
+				   m->req.requester, m->req.req_id);
+		break;
+	case POD_MSG_PAGE_GRANT:
+		if (m->grant.object >= d.pod->nr_objects ||
+		    m->grant.page + m->grant.npages >
+		    d.obj[m->grant.object].pages)
+			goto range;
+		if (grant_here(m->grant.object, m->grant.page,
+			       m->grant.npages, m->grant.data_pages,
+			       m->grant.data))
+			break;
+		request_done(m->grant.req_id);
+		home = home_of(m->grant.object, m->grant.page);
+		if (home == (int)d.me)
+			dir_done(m->grant.object, m->grant.page,
+				 m->grant.npages, d.me);
+		else
+			send_owner_set(home, m->grant.object, m->grant.page,
+				       m->grant.npages, m->grant.req_id);
+		break;
+	case POD_MSG_OWNER_SET:
+		if (m->owner_set.object >= d.pod->nr_objects ||
+		    m->owner_set.page + m->owner_set.npages >
+		    d.obj[m->owner_set.object].pages ||
+		    home_of(m->owner_set.object, m->owner_set.page) != (int)d.me)
+			goto range;
+		dir_done(m->owner_set.object, m->owner_set.page,
+			 m->owner_set.npages, m->owner_set.owner);
+		break;
+	case POD_MSG_PAGE_NACK:
+		d.nacks++;
+		fprintf(stderr, "dormantd: member %s could not give page %" PRIu64 " of %s (error %u)\n",
+			d.pod->members[peer].name, m->nack.page,
+			m->nack.object < d.pod->nr_objects ?
+			d.pod->objects[m->nack.object].name : "?",
+			m->nack.error);
+		if (m->nack.object < d.pod->nr_objects &&
+		    m->nack.page < d.obj[m->nack.object].pages &&
+		    home_of(m->nack.object, m->nack.page) == (int)d.me)
+			d.obj[m->nack.object].busy[m->nack.page / BLOCK_PAGES] = 0;
+		break;
+	case POD_MSG_BYE:
+		pod_net_drop(&d.net, peer, "it said goodbye");
+		break;
+	default:
+		fprintf(stderr, "dormantd: member %s sent %s after the handshake: ignored\n",
+			d.pod->members[peer].name, pod_wire_type_name(m->type));
+		d.errors++;
+		break;
+	}
+	return;
+range:
+	fprintf(stderr, "dormantd: member %s sent %s for a page outside the pod's objects\n",
+		d.pod->members[peer].name, pod_wire_type_name(m->type));
+	d.errors++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The counters, as JSON, to the stats file (written whole, then renamed). */
+static void write_stats(void)
+{
+	char tmp[4096];
+	uint64_t p50 = 0, p99 = 0;
+	const char *sep = "";
+	unsigned int i;
+	FILE *f;
+
+	if (!d.stats_path)
+		return;
+	if (d.nr_lat) {
+		qsort(d.lat, d.nr_lat, sizeof(d.lat[0]), cmp_u64);
+		p50 = d.lat[(d.nr_lat - 1) / 2];
+		p99 = d.lat[(d.nr_lat - 1) * 99 / 100];
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d.stats_path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		fprintf(stderr, "dormantd: %s: %s\n", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"member\": \"%s\", \"faults\": %" PRIu64
+		", \"requests_sent\": %" PRIu64 ", \"requests_served\": %" PRIu64
+		", \"forwarded\": %" PRIu64 ", \"queued\": %" PRIu64
+		", \"grants_in\": %" PRIu64 ", \"pages_in\": %" PRIu64
+		", \"data_pages_in\": %" PRIu64 ", \"grants_out\": %" PRIu64
+		", \"pages_out\": %" PRIu64 ", \"data_pages_out\": %" PRIu64
+		", \"nacks\": %" PRIu64 ", \"errors\": %" PRIu64
+		", \"grant_ns_p50\": %" PRIu64 ", \"grant_ns_p99\": %" PRIu64
+		", \"grants_timed\": %u, \"peers\": [",
+		d.pod->members[d.me].name, d.faults, d.req_sent, d.req_served,
+		d.forwarded, d.queued, d.grants_in, d.pages_in,
+		d.data_pages_in, d.grants_out, d.pages_out, d.data_pages_out,
+		d.nacks, d.errors, p50, p99, d.nr_lat);
+	for (i = 0; i < d.pod->nr_members; i++) {
+		const struct pod_conn_stats *s;
+
+		if (!d.net.conns[i])
+			continue;
+		s = pod_conn_stats(d.net.conns[i]);
+		fprintf(f, "%s{\"member\": \"%s\", \"msgs_out\": %" PRIu64
+			", \"msgs_in\": %" PRIu64 ", \"data_bytes_out\": %" PRIu64
+			", \"data_bytes_in\": %" PRIu64 ", \"refused\": %" PRIu64 "}",
+			sep, d.pod->members[i].name, s->msgs_out, s->msgs_in,
+			s->data_out, s->data_in, s->refused);
+		sep = ", ";
+	}
+	fprintf(f, "]}\n");
+	if (fclose(f) || rename(tmp, d.stats_path))
+		fprintf(stderr, "dormantd: %s: %s\n", d.stats_path,
+			strerror(errno));
+}
+
+/*
+ * Open (create) the pod's objects in @dir, and give up at once the
+ * 2 MiB blocks whose home is another member.
+ */
+static int open_objects(const char *dir)
+{
+	unsigned int i;
+	uint64_t b;
+
+	d.obj = calloc(d.pod->nr_objects, sizeof(*d.obj));
+	if (!d.obj)
+		return -ENOMEM;
+	for (i = 0; i < d.pod->nr_objects; i++) {
+		const struct pod_object *po = &d.pod->objects[i];
+		struct object *o = &d.obj[i];
+		struct dormant_obj_stats st = { 0 };
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, po->name);
+		o->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (o->fd < 0) {
+			fprintf(stderr, "dormantd: %s: %s\n", path, strerror(errno));
+			return -errno;
+		}
+		if (ioctl(o->fd, DORMANT_IOC_OBJ_STATS, &st)) {
+			fprintf(stderr, "dormantd: %s: not an object of the dormant filesystem (%s): -d names a dormant mount\n",
+				path, strerror(errno));
+			return -EINVAL;
+		}
+		if (st.present || st.remote || (st.size && st.size != po->size)) {
+			fprintf(stderr, "dormantd: %s exists already (size %llu, %llu pages present, %llu remote): dormantd starts from new objects (taking over a running one is not done yet)\n",
+				path, (unsigned long long)st.size,
+				(unsigned long long)st.present,
+				(unsigned long long)st.remote);
+			return -EEXIST;
+		}
+		if (ftruncate(o->fd, po->size)) {
+			fprintf(stderr, "dormantd: %s: %s\n", path, strerror(errno));
+			return -errno;
+		}
+		o->pages = po->size / PAGE;
+		o->owner = calloc(o->pages, sizeof(*o->owner));
+		o->busy = calloc(o->pages / BLOCK_PAGES + 1, 1);
+		if (!o->owner || !o->busy)
+			return -ENOMEM;
+		for (b = 0; b < o->pages; b += BLOCK_PAGES) {
+			int home = home_of(i, b);
+			struct dormant_pod_xfer x = {
+				.owner = home + 1, .offset = b * PAGE,
+				.len = (uint64_t)BLOCK_PAGES * PAGE,
+				.data = (uintptr_t)d.buf,
+			};
+			uint64_t p;
+
+			for (p = b; p < b + BLOCK_PAGES; p++)
+				o->owner[p] = home;
+			if (home == (int)d.me)
+				continue;
+			if (ioctl(o->fd, DORMANT_IOC_POD_RELEASE, &x)) {
+				fprintf(stderr, "dormantd: %s: POD_RELEASE of block %" PRIu64 ": %s\n",
+					path, b / BLOCK_PAGES, strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dormantd -p POD.json -m MEMBER -d MOUNTDIR [-s STATS.json] [-t SEC]\n"
+		"  -p, --pod FILE      the pod description (the same file on every member)\n"
+		"  -m, --member NAME   which member this host is\n"
+		"  -d, --dir DIR       a mounted dormant filesystem for the pod's objects\n"
+		"  -s, --stats FILE    write counters as JSON there on SIGUSR1 and at exit\n"
+		"  -t, --timeout SEC   wait that long for the other members (default 120)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pod", required_argument, NULL, 'p' },
+		{ "member", required_argument, NULL, 'm' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pod_path = NULL, *member = NULL, *dir = NULL;
+	struct dormant_pod_open po = { 0 };
+	struct dormant_pod_attach pa = { 0 };
+	struct dormant_version v = { 0 };
+	struct epoll_event ev, evs[16];
+	unsigned long timeout = 120;
+	struct pod *pod = NULL;
+	char err[512], *end;
+	int c, ctl, ep, sfd, i, n, ret = 1;
+	unsigned int k;
+	sigset_t mask;
+
+	while ((c = getopt_long(argc, argv, "p:m:d:s:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pod_path = optarg; break;
+		case 'm': member = optarg; break;
+		case 'd': dir = optarg; break;
+		case 's': d.stats_path = optarg; break;
+		case 't':
+			errno = 0;
+			timeout = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || !timeout ||
+			    timeout > 86400 || optarg[0] == '-') {
+				fprintf(stderr, "dormantd: --timeout: '%s' is not a number of seconds from 1 to 86400\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !pod_path || !member || !dir) {
+		fprintf(stderr, "dormantd: %s\n", optind != argc ?
+			"unexpected arguments" : "-p, -m and -d are needed");
+		usage(stderr);
+		return 2;
+	}
+	if (pod_load(pod_path, &pod, err, sizeof(err))) {
+		fprintf(stderr, "dormantd: %s\n", err);
+		return 2;
+	}
+	d.pod = pod;
+	c = pod_member_index(pod, member);
+	if (c < 0) {
+		fprintf(stderr, "dormantd: %s has no member '%s'\n", pod_path,
+			member);
+		ret = 2;
+		goto out;
+	}
+	d.me = c;
+	ctl = open(DORMANT_CTL_PATH, O_RDWR | O_CLOEXEC);
+	if (ctl < 0 || ioctl(ctl, DORMANT_IOC_GET_VERSION, &v)) {
+		fprintf(stderr, "dormantd: %s: %s (is the module loaded?)\n",
+			DORMANT_CTL_PATH, strerror(errno));
+		goto out;
+	}
+	if (v.abi_major != DORMANT_ABI_MAJOR || !(v.features & DORMANT_F_POD)) {
+		fprintf(stderr, "dormantd: the module speaks ABI %u.%u without the pod (DORMANT_F_POD); this dormantd needs %u.%u\n",
+			v.abi_major, v.abi_minor, DORMANT_ABI_MAJOR,
+			DORMANT_ABI_MINOR);
+		goto out;
+	}
+	if (posix_memalign((void **)&d.buf, PAGE, DORMANT_POD_XFER_MAX) ||
+	    posix_memalign((void **)&d.pack, PAGE, DORMANT_POD_XFER_MAX))
+		goto out;
+	if (open_objects(dir))
+		goto out;
+	if (ioctl(ctl, DORMANT_IOC_POD_OPEN, &po)) {
+		fprintf(stderr, "dormantd: POD_OPEN: %s\n", strerror(errno));
+		goto out;
+	}
+	d.chan = po.fd;
+	close(ctl);
+	for (k = 0; k < pod->nr_objects; k++) {
+		pa.obj_fd = d.obj[k].fd;
+		pa.obj_id = k;
+		if (ioctl(d.chan, DORMANT_IOC_POD_ATTACH, &pa)) {
+			fprintf(stderr, "dormantd: POD_ATTACH %s: %s\n",
+				pod->objects[k].name, strerror(errno));
+			goto out;
+		}
+	}
+	fprintf(stderr, "dormantd: member %s of pod %016llx: %u objects ready, connecting to %u members\n",
+		member, (unsigned long long)pod->id, pod->nr_objects,
+		pod->nr_members - 1);
+	if (pod_net_start(&d.net, pod, d.me, timeout))
+		goto out;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || ep < 0)
+		goto out;
+	ev.events = EPOLLIN;
+	ev.data.u32 = 1000;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.u32 = 1001;
+	fcntl(d.chan, F_SETFL, O_NONBLOCK);
+	epoll_ctl(ep, EPOLL_CTL_ADD, d.chan, &ev);
+	for (k = 0; k < pod->nr_members; k++) {
+		if (!d.net.conns[k])
+			continue;
+		ev.data.u32 = k;
+		epoll_ctl(ep, EPOLL_CTL_ADD, pod_conn_fd(d.net.conns[k]), &ev);
+	}
+	fprintf(stderr, "dormantd: member %s: pod up\n", member);
+	write_stats();
+	for (;;) {
+		n = epoll_wait(ep, evs, 16, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (i = 0; i < n; i++) {
+			uint32_t what = evs[i].data.u32;
+
+			if (what == 1000) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				write_stats();
+				if (si.ssi_signo != SIGUSR1) {
+					ret = 0;
+					goto out;
+				}
+			} else if (what == 1001) {
+				struct dormant_pod_request r[32];
+				ssize_t len = read(d.chan, r, sizeof(r));
+				int j;
+
+				for (j = 0; j < len / (ssize_t)sizeof(r[0]); j++)
+					on_fault(&r[j]);
+			} else if (what < pod->nr_members && d.net.conns[what]) {
+				struct pod_msg m[POD_NET_RECV_SLOTS];
+				void *bufs[POD_NET_RECV_SLOTS];
+				int got, j;
+
+				got = pod_conn_recv(d.net.conns[what], m, bufs,
+						    POD_NET_RECV_SLOTS);
+				if (got < 0) {
+					pod_net_drop(&d.net, what,
+						     got == -EPROTO ? "a bad message" :
+						     "receive failed");
+					continue;
+				}
+				for (j = 0; j < got; j++) {
+					on_message(what, &m[j]);
+					if (!d.net.conns[what])
+						break;	/* dropped: bufs are gone */
+					pod_conn_repost(d.net.conns[what],
+							bufs[j]);
+				}
+			}
+		}
+	}
+out:
+	pod_net_stop(&d.net);
+	pod_free(pod);
+	return ret;
+}
