@@ -7,6 +7,7 @@
 #   make check    unit tests, checkpatch, then the selftests in sandbox hosts
 #                 on every kernel series
 #   make demo     the main job in a sandbox host
+#   make demo-pod a guest on one sandbox host, its memory owned by another
 #   make bench    benchmarks in sandbox hosts -> Documentation/benchmarks.rst
 #
 # Variables: KVER=<release> builds and tests one kernel only (default: every
@@ -46,7 +47,7 @@ SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/rdma_page \
 	$(BUILD)/selftests/pod_mem
 
-.PHONY: all modules userspace selftests unit tools deps check checkpatch demo bench bench-bins clean \
+.PHONY: all modules userspace selftests unit tools deps check checkpatch demo demo-pod bench bench-bins clean \
 	help FORCE
 
 all: modules userspace selftests unit tools
@@ -59,7 +60,7 @@ $(BUILD)/tools/vm_churn: tools/vm_churn.c selftests/dormant_util.h
 	$(CC) $(CFLAGS) -o $@ $<
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
 
 deps:
 	@bash $(TOP)/tools/deps.sh
@@ -131,6 +132,9 @@ check: all bench-bins
 
 demo: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/demo.sh
+
+demo-pod: all
+	@KVERS="$(KVERS)" bash $(TOP)/tools/demo-pod.sh
 
 BENCH_BINS := $(BUILD)/bench/first_touch $(BUILD)/bench/memzero
 

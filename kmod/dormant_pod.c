@@ -320,7 +320,7 @@ sigbus:
  * log line naming the cause.
  */
 static int pod_xfer_check(struct file *file, struct dormant_pod_xfer *x,
-			  const char *cmd)
+			  const char *cmd, u32 known_flags)
 {
 	struct inode *inode = file_inode(file);
 	u64 size = i_size_read(inode);
@@ -335,7 +335,7 @@ static int pod_xfer_check(struct file *file, struct dormant_pod_xfer *x,
 				    cmd, inode->i_ino, task_pid_nr(current));
 		return -EBADF;
 	}
-	if (x->flags || x->pad) {
+	if ((x->flags & ~known_flags) || x->pad) {
 		pr_warn_ratelimited("%s: unknown flags 0x%x or pad 0x%x not zero (pid %d)\n",
 				    cmd, x->flags, x->pad, task_pid_nr(current));
 		return -EINVAL;
@@ -447,7 +447,8 @@ long dormant_pod_release(struct file *file, struct dormant_pod_xfer __user *uarg
 
 	if (copy_from_user(&x, uarg, sizeof(x)))
 		return -EFAULT;
-	ret = pod_xfer_check(file, &x, "POD_RELEASE");
+	ret = pod_xfer_check(file, &x, "POD_RELEASE",
+			     DORMANT_POD_RELEASE_BLOCK);
 	if (ret)
 		return ret;
 	if (!x.owner || x.owner > DORMANT_POD_OWNER_MASK) {
@@ -478,6 +479,21 @@ again:
 		}
 		if (folio)
 			folio_put(folio);
+	}
+	/* A wholly dormant block goes whole if asked: no data either way. */
+	if (x.flags & DORMANT_POD_RELEASE_BLOCK) {
+		pgoff_t b = round_down(first, DORMANT_2M_PAGES);
+
+		if (((loff_t)b + DORMANT_2M_PAGES) << PAGE_SHIFT <=
+		    i_size_read(inode) &&
+		    !filemap_range_has_page(mapping, (loff_t)b << PAGE_SHIFT,
+					    (((loff_t)b + DORMANT_2M_PAGES)
+					     << PAGE_SHIFT) - 1) &&
+		    !dormant_pod_any_remote(inode, b,
+					    b + DORMANT_2M_PAGES - 1)) {
+			first = b;
+			last = b + DORMANT_2M_PAGES - 1;
+		}
 	}
 	if (dormant_pod_any_remote(inode, first, last)) {
 		pr_warn_ratelimited("POD_RELEASE: object %lu: range 0x%llx+0x%llx holds pages owned by another host (pid %d)\n",
@@ -571,7 +587,7 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 
 	if (copy_from_user(&x, uarg, sizeof(x)))
 		return -EFAULT;
-	ret = pod_xfer_check(file, &x, "POD_GRANT");
+	ret = pod_xfer_check(file, &x, "POD_GRANT", 0);
 	if (ret)
 		return ret;
 	n = x.len >> PAGE_SHIFT;

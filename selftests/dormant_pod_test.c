@@ -496,6 +496,58 @@ TEST_F(pod, release_widens_to_2m)
 	EXPECT_EQ(0, st.present);
 }
 
+/* A release asked for with DORMANT_POD_RELEASE_BLOCK: dormant blocks whole. */
+TEST_F(pod, release_block_flag)
+{
+	struct dormant_pod_xfer x;
+	struct dormant_obj_stats st;
+
+	ASSERT_EQ(0, madvise(self->mem[HOST_A], OBJ_SIZE, MADV_NOHUGEPAGE));
+	memset(&x, 0, sizeof(x));
+	x.flags = DORMANT_POD_RELEASE_BLOCK;
+	x.owner = HOST_B;
+	x.offset = (2 << 20) + 100 * PAGE;
+	x.len = PAGE;
+	x.data = (uintptr_t)self->d.buf;
+	ASSERT_EQ(0, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_RELEASE, &x));
+	EXPECT_EQ(2 << 20, x.offset);
+	EXPECT_EQ(2 << 20, x.len);
+	EXPECT_EQ(0, x.nr_data);
+	/* a block with a page in it: only the page */
+	self->mem[HOST_A][3 * PAGE] = 1;
+	memset(&x, 0, sizeof(x));
+	x.flags = DORMANT_POD_RELEASE_BLOCK;
+	x.owner = HOST_B;
+	x.offset = 5 * PAGE;
+	x.len = PAGE;
+	x.data = (uintptr_t)self->d.buf;
+	ASSERT_EQ(0, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_RELEASE, &x));
+	EXPECT_EQ(5 * PAGE, x.offset);
+	EXPECT_EQ(PAGE, x.len);
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_A], &st));
+	EXPECT_EQ(513, st.remote);
+	EXPECT_EQ(1, st.present);
+	/* a block partly remote: only the page */
+	x.offset = 6 * PAGE;
+	x.len = PAGE;
+	x.flags = DORMANT_POD_RELEASE_BLOCK;
+	self->mem[HOST_A][3 * PAGE] = 1;
+	ASSERT_EQ(0, fallocate(self->fd[HOST_A], FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, 3 * PAGE, PAGE));
+	ASSERT_EQ(0, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_RELEASE, &x));
+	EXPECT_EQ(PAGE, x.len);
+	/* unknown flags */
+	x.flags = 2;
+	x.offset = 7 * PAGE;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_RELEASE, &x));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "POD_RELEASE: unknown flags 0x2");
+	x.flags = DORMANT_POD_RELEASE_BLOCK;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_B], DORMANT_IOC_POD_GRANT, &x));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "POD_GRANT: unknown flags 0x1");
+}
+
 /* One page, written in turn on a and b 1,000 times each: every byte right. */
 TEST_F_TIMEOUT(pod, bounce_1000, 300)
 {

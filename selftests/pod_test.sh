@@ -12,10 +12,10 @@
 #   tools/sandbox -H 2 -- 'sh selftests/pod_test.sh'
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$top/tools/guest-lib.sh"
 
 host=${DORMANT_HOST:-}
 mem="$top/build/selftests/pod_mem"
-daemon="$top/build/bin/dormantd"
 
 [ -n "${DORMANT_PEER_IP:-}" ] || skip_all "no peer host (DORMANT_PEER_IP is empty)"
 rdma link show 2>/dev/null | grep -q rxe0 || skip_all "no Soft-RoCE device rxe0"
@@ -23,68 +23,37 @@ require_root
 require_module_file
 
 case $host in
-0) me=a ipa=$DORMANT_IP ipb=$DORMANT_PEER_IP; tap_plan 7 ;;
-1) me=b ipa=$DORMANT_PEER_IP ipb=$DORMANT_IP; tap_plan 10 ;;
+0) me=a; tap_plan 7 ;;
+1) me=b; tap_plan 12 ;;
 *) tap_plan 1; not_ok "pod: DORMANT_HOST is 0 or 1 (it is '$host')"; tap_exit ;;
 esac
 
 work=$(mktemp -d) || exit 1
 mnt="$work/mnt"
 mkdir "$mnt"
-pid=
+pod_pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
+	[ -n "$pod_pid" ] && pod_stop
 	umount "$mnt" 2>/dev/null
 	unload_module
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The same bytes on both hosts: the members compare the file's hash.
-cat > "$work/pod.json" <<EOF
-{
-  "version": 1,
-  "members": [
-    { "name": "a", "addr": "$ipa" },
-    { "name": "b", "addr": "$ipb" }
-  ],
-  "objects": [
+pod_file "$work/pod.json" '[
     { "name": "vm1", "size": "8M", "owner": "a" },
     { "name": "vm2", "size": "8M",
-      "interleave": { "chunk": "2M", "members": ["a", "b"] } }
-  ]
-}
-EOF
+      "interleave": { "chunk": "2M", "members": ["a", "b"] } },
+    { "name": "vm3", "size": "512M", "owner": "a" }
+  ]'
 
+modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null
 load_module || { not_ok "pod: insmod"; tap_exit; }
 mount -t dormant none "$mnt" || { not_ok "pod: mount"; tap_exit; }
-stats="$work/stats.json"
-"$daemon" -p "$work/pod.json" -m $me -d "$mnt" -s "$stats" -t 120 \
-	2> "$work/dormantd.log" &
-pid=$!
 up=0
-for _ in $(seq 1 150); do
-	grep -q 'pod up' "$work/dormantd.log" && { up=1; break; }
-	kill -0 $pid 2>/dev/null || break
-	sleep 1
-done
+pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
 check "pod: dormantd on $me connected to the other member" [ $up = 1 ]
-if [ $up = 0 ]; then
-	sed 's/^/# /' "$work/dormantd.log"
-	tap_exit
-fi
-
-# counter NAME: a counter of this host's dormantd, fresh (SIGUSR1, then the
-# file it rewrites).
-counter() {
-	rm -f "$stats"
-	kill -USR1 $pid
-	for _ in $(seq 1 50); do
-		[ -s "$stats" ] && break
-		sleep 0.1
-	done
-	grep -o "\"$1\": [0-9]*" "$stats" | head -n 1 | sed 's/.*: //'
-}
+[ $up = 1 ] || tap_exit
 
 # step DESCRIPTION pod_mem-ARGS...
 step() {
@@ -99,37 +68,58 @@ if [ $me = a ]; then
 	step "b's mark comes back to a" wait 0 0xb0b 300
 	step "the 63 pages b rewrote come back with b's data" check 1 63 2
 	step "a says it is done" mark 0 0xd0e
-	"$mem" "$mnt/vm1" wait 0 0xe0d 300 || diag "b did not acknowledge"
+	"$mem" "$mnt/vm1" wait 0 0xe0d 900 || diag "b did not acknowledge"
 else
-	d0=$(counter data_pages_in)
-	p0=$(counter pages_in)
+	d0=$(pod_counter data_pages_in)
+	p0=$(pod_counter pages_in)
+	g0=$(pod_counter grants_in)
 	step "64 pages a never wrote read as zero on b" zero 512 64
-	d1=$(counter data_pages_in)
-	p1=$(counter pages_in)
+	d1=$(pod_counter data_pages_in)
+	p1=$(pod_counter pages_in)
+	g1=$(pod_counter grants_in)
 	good=0
-	[ "$((p1 - p0))" = 64 ] && [ "$d1" = "$d0" ] && good=1
-	check "pod: they came as 64 grants of ownership alone, no page data (pages $p0 -> $p1, with data $d0 -> $d1)" \
+	[ "$((p1 - p0))" = 512 ] && [ "$((g1 - g0))" = 1 ] && [ "$d1" = "$d0" ] && good=1
+	check "pod: their 2 MiB block, wholly dormant on a, came whole as ownership alone: one grant, no page data (pages $p0 -> $p1, grants $g0 -> $g1, with data $d0 -> $d1)" \
 		[ $good = 1 ]
 	step "a's mark reaches b" wait 0 0x600d 300
 	step "the 63 pages a wrote came with their data" check 1 63 1
-	d2=$(counter data_pages_in)
-	bytes=$(counter data_bytes_in)
+	d2=$(pod_counter data_pages_in)
+	bytes=$(pod_counter data_bytes_in)
 	good=0
 	[ "$d2" = 64 ] && [ "$bytes" = $((64 * 4096)) ] && good=1
 	check "pod: exactly those 64 pages with data (63 and the mark): $d2 pages, $bytes bytes" \
 		[ $good = 1 ]
 	step "b rewrites them" write 1 63 2
 	step "b marks page 0 for a" mark 0 0xb0b
+	# a stock guest on b whose memory (vm3) is all a's
+	GUEST_INITRD="$work/initrd.gz" GUEST_SCRIPT= GUEST_SMP=2
+	export GUEST_INITRD GUEST_SCRIPT GUEST_SMP
+	b0=$(pod_counter data_bytes_in)
+	g0=$(pod_counter grants_in)
+	booted=0
+	if guest_initrd "$GUEST_INITRD"; then
+		t=$(guest_boot_retry "$work/guest.log" 600 -m 512 \
+			-object "memory-backend-file,id=ram0,size=512M,mem-path=$mnt/vm3,share=on,align=2M" \
+			-machine memory-backend=ram0)
+		grep -q "DORMANT_GUEST_DONE 0" "$work/guest.log" && booted=1
+	fi
+	check "pod: a stock QEMU/KVM guest boots on b with its memory owned by a (/init after ${t:-?} s)" \
+		[ $booted = 1 ]
+	if [ $booted = 0 ]; then
+		sed 's/^/# console: /' "$work/guest.log" | tail -n 30
+		sed 's/^/# qemu: /' "$work/guest.log.qemu" | tail -n 10
+	fi
+	b1=$(pod_counter data_bytes_in)
+	g1=$(pod_counter grants_in)
+	good=0
+	[ "$b1" = "$b0" ] && [ "$g1" -gt "$g0" ] && good=1
+	check "pod: the boot's $((g1 - g0)) grants carried no page data ($((b1 - b0)) bytes)" [ $good = 1 ]
 	step "a's last mark reaches b" wait 0 0xd0e 300
 	"$mem" "$mnt/vm1" mark 0 0xe0d
 	sleep 2
 fi
-errors=$(counter errors)
+errors=$(pod_counter errors)
 check "pod: dormantd on $me counted no errors ($errors)" [ "$errors" = 0 ]
-kill $pid
-wait $pid
-rc=$?
-pid=
-[ $rc = 0 ] || diag "dormantd exited with $rc"
+pod_stop || diag "dormantd exited with $?"
 sed 's/^/# dormantd: /' "$work/dormantd.log"
 tap_exit

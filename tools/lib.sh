@@ -89,3 +89,55 @@ initramfs_build() {
 	rm -rf "$_tmp"
 	return $_rc
 }
+
+# --- the pod in two sandbox hosts (tools/sandbox -H 2) --------------------
+# pod_file FILE OBJECTS: the pod file of the two hosts, members "a" (host
+# 0) and "b" (host 1), with the JSON array OBJECTS; the same bytes on both
+# hosts (the members compare its hash).
+pod_file() {
+	if [ "${DORMANT_HOST:-}" = 0 ]; then
+		set -- "$1" "$2" "$DORMANT_IP" "$DORMANT_PEER_IP"
+	else
+		set -- "$1" "$2" "$DORMANT_PEER_IP" "$DORMANT_IP"
+	fi
+	printf '{\n  "version": 1,\n  "members": [\n    { "name": "a", "addr": "%s" },\n    { "name": "b", "addr": "%s" }\n  ],\n  "objects": %s\n}\n' \
+		"$3" "$4" "$2" > "$1"
+}
+
+# pod_start POD MEMBER DIR WORK: start dormantd in the background (pid in
+# pod_pid, log WORK/dormantd.log, counters WORK/stats.json) and wait until
+# it is connected to the other members; 0 if it is, 1 (log shown) if not.
+pod_start() {
+	pod_stats="$4/stats.json"
+	"$top/build/bin/dormantd" -p "$1" -m "$2" -d "$3" -s "$pod_stats" -t 120 \
+		2> "$4/dormantd.log" &
+	pod_pid=$!
+	for _ in $(seq 1 150); do
+		grep -q 'pod up' "$4/dormantd.log" && return 0
+		kill -0 $pod_pid 2>/dev/null || break
+		sleep 1
+	done
+	sed 's/^/# dormantd: /' "$4/dormantd.log"
+	return 1
+}
+
+# pod_counter NAME: a counter of the dormantd pod_start started, fresh
+# (SIGUSR1 makes it rewrite its stats file).
+pod_counter() {
+	rm -f "$pod_stats"
+	kill -USR1 "$pod_pid"
+	for _ in $(seq 1 50); do
+		[ -s "$pod_stats" ] && break
+		sleep 0.1
+	done
+	grep -o "\"$1\": [0-9]*" "$pod_stats" | head -n 1 | sed 's/.*: //'
+}
+
+# pod_stop: stop that dormantd; its exit status.
+pod_stop() {
+	kill "$pod_pid" 2>/dev/null
+	wait "$pod_pid"
+	set -- $?
+	pod_pid=
+	return "$1"
+}

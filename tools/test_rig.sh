@@ -86,6 +86,10 @@ refuse "soak-host: unknown VMM" 2 "unknown QEMU version" sh tools/soak-host.sh 1
 refuse "demo: DEMO_RAM without a unit" 2 "DEMO_RAM must be a size in GiB such as 8G, got '8'" \
 	env DEMO_RAM=8 sh tools/demo-host.sh
 refuse "demo: DEMO_RAM zero" 2 "got '0G'" env DEMO_RAM=0G sh tools/demo-host.sh
+refuse "demo-pod: DEMO_POD_RAM in MiB" 2 "DEMO_POD_RAM must be a size in GiB such as 2G, got '512M'" \
+	env DEMO_POD_RAM=512M sh tools/demo-pod-host.sh
+refuse "demo-pod: outside a pair of sandbox hosts" 2 "run it in two sandbox hosts" \
+	env DORMANT_HOST= sh tools/demo-pod-host.sh
 # the watchdog: 90 s of silence allowed (a loaded machine boots a sandbox
 # host in well under that), the command sleeps for 900
 wd=$(mktemp -d)

@@ -95,7 +95,7 @@ static struct {
 	const char *stats_path;
 	/* counters */
 	uint64_t faults, req_sent, req_served, forwarded, queued;
-	uint64_t grants_in, grants_out, pages_in, pages_out;
+	uint64_t grants_in, grants_in_data, grants_out, pages_in, pages_out;
 	uint64_t data_pages_in, data_pages_out, nacks, errors;
 } d;
 
@@ -188,14 +188,16 @@ static void dir_done(uint32_t object, uint64_t page, uint32_t npages,
 	for (i = page; i < page + npages && i < o->pages; i++)
 		o->owner[i] = owner;
 	o->busy[block] = 0;
-	for (pw = &d.waiting; (w = *pw); pw = &w->next) {
-		if (w->object == object && w->page / BLOCK_PAGES == block) {
-			*pw = w->next;
-			dir_request(w->object, w->page, w->requester,
-				    w->req_id);
-			free(w);
-			return;
+	/* the block's waiting requests, oldest first, until one moves it */
+	pw = &d.waiting;
+	while (!o->busy[block] && (w = *pw)) {
+		if (w->object != object || w->page / BLOCK_PAGES != block) {
+			pw = &w->next;
+			continue;
 		}
+		*pw = w->next;
+		dir_request(w->object, w->page, w->requester, w->req_id);
+		free(w);
 	}
 }
 
@@ -222,6 +224,8 @@ static int grant_here(uint32_t object, uint64_t page, uint32_t npages,
 		return -errno;
 	}
 	d.grants_in++;
+	if (n)
+		d.grants_in_data++;
 	d.pages_in += npages;
 	d.data_pages_in += n;
 	return 0;
@@ -250,9 +254,10 @@ static void request_done(uint64_t req_id)
 static void release_to(uint32_t object, uint64_t page, uint16_t requester,
 		       uint64_t req_id)
 {
+	/* a block with nothing in it here goes whole: one move, no data */
 	struct dormant_pod_xfer x = {
-		.owner = requester + 1, .offset = page * PAGE, .len = PAGE,
-		.data = (uintptr_t)d.buf,
+		.flags = DORMANT_POD_RELEASE_BLOCK, .owner = requester + 1,
+		.offset = page * PAGE, .len = PAGE, .data = (uintptr_t)d.buf,
 	};
 	struct pod_conn *c = d.net.conns[requester];
 	unsigned int i, npages, n = 0;
@@ -307,7 +312,7 @@ static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
 	struct object *o = &d.obj[object];
 	uint64_t block = page / BLOCK_PAGES;
 	uint16_t owner = o->owner[page];
-	struct waiting *w;
+	struct waiting *w, **pw;
 
 	if (o->busy[block]) {
 		w = calloc(1, sizeof(*w));
@@ -315,9 +320,10 @@ static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
 			d.errors++;
 			return;
 		}
-		*w = (struct waiting){ d.waiting, object, page, requester,
-				       req_id };
-		d.waiting = w;
+		*w = (struct waiting){ NULL, object, page, requester, req_id };
+		for (pw = &d.waiting; *pw; pw = &(*pw)->next)
+			;
+		*pw = w;	/* at the end: oldest first */
 		d.queued++;
 		return;
 	}
@@ -474,14 +480,15 @@ static void write_stats(void)
 	fprintf(f, "{\"member\": \"%s\", \"faults\": %" PRIu64
 		", \"requests_sent\": %" PRIu64 ", \"requests_served\": %" PRIu64
 		", \"forwarded\": %" PRIu64 ", \"queued\": %" PRIu64
-		", \"grants_in\": %" PRIu64 ", \"pages_in\": %" PRIu64
+		", \"grants_in\": %" PRIu64 ", \"grants_in_data\": %" PRIu64
+		", \"pages_in\": %" PRIu64
 		", \"data_pages_in\": %" PRIu64 ", \"grants_out\": %" PRIu64
 		", \"pages_out\": %" PRIu64 ", \"data_pages_out\": %" PRIu64
 		", \"nacks\": %" PRIu64 ", \"errors\": %" PRIu64
 		", \"grant_ns_p50\": %" PRIu64 ", \"grant_ns_p99\": %" PRIu64
 		", \"grants_timed\": %u, \"peers\": [",
 		d.pod->members[d.me].name, d.faults, d.req_sent, d.req_served,
-		d.forwarded, d.queued, d.grants_in, d.pages_in,
+		d.forwarded, d.queued, d.grants_in, d.grants_in_data, d.pages_in,
 		d.data_pages_in, d.grants_out, d.pages_out, d.data_pages_out,
 		d.nacks, d.errors, p50, p99, d.nr_lat);
 	for (i = 0; i < d.pod->nr_members; i++) {

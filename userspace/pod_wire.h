@@ -594,8 +594,8 @@ size_t pod_wire_encode_bye(void *buf, size_t cap, uint16_t sender,
  * error is known; object < nr_objects; sender, member, requester and owner
  * < nr_members, and HELLO's member == sender; npages is a power of two
  * 1..512 and page a multiple of it; a grant's bitmap has no bit at or
- * beyond npages, its data_len is 4096 per bit, and POD_GRANT_DATA is set
- * if and only if a bit is;
+ * beyond npages, POD_GRANT_DATA is set if and only if a bit is, and its
+ * data_len is 4096 per bit;
  * seq == last_seq + 1. On failure it counts the cause in ctx->counters and
  * leaves ctx->last_seq alone; on success ctx->last_seq becomes seq.
  *

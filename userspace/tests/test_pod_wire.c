@@ -605,7 +605,7 @@ TEST(length_field_mismatch_and_too_long)
 {
 	struct pod_wire_ctx ctx;
 	unsigned char *buf, *data;
-	size_t len, big = POD_MSG_MAX + 8;
+	size_t len, big = POD_MSG_MAX + 1;
 
 	ctx_init(&ctx);
 	buf = calloc(1, big);
@@ -623,7 +623,7 @@ TEST(length_field_mismatch_and_too_long)
 	put_le(buf + OFF_LENGTH, 4, len);
 	check_rej(_metadata, &ctx, buf, len + 1, -EMSGSIZE,
 		  POD_WIRE_ERR_LENGTH, "!= 57 bytes received");
-	/* a grant whose length field and size agree, past the maximum */
+	/* a grant whose length field and size agree, a byte past the maximum */
 	len = pod_wire_encode_page_grant(buf, big, 0, 1, 0, POD_GRANT_DATA,
 					 0, 512, 0, bits_all, data,
 					 (uint32_t)(big - GRANT_DATA_OFF));

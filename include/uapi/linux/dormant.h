@@ -245,10 +245,19 @@ struct dormant_pod_request {
 #define DORMANT_POD_XFER_MAX	(2U << 20)
 #define DORMANT_POD_XFER_PAGES	(DORMANT_POD_XFER_MAX / 4096)
 
+/*
+ * DORMANT_IOC_POD_RELEASE flag: if the 2 MiB block around the range lies
+ * inside the object and is wholly dormant here (no present page, none
+ * remote), give up the whole block: one move instead of 512, and still no
+ * data.
+ */
+#define DORMANT_POD_RELEASE_BLOCK	(1U << 0)
+
 /**
  * struct dormant_pod_xfer - argument of DORMANT_IOC_POD_RELEASE and
  * DORMANT_IOC_POD_GRANT, asked of an object opened for writing
- * @flags:      in: must be zero.
+ * @flags:      in: RELEASE: DORMANT_POD_RELEASE_BLOCK or 0; GRANT: must be
+ *              zero.
  * @owner:      RELEASE, in: the host that owns the pages from now on
  *              (1..65535; the number is the daemon's). GRANT: must be zero.
  * @offset:     in: byte offset of the first page (4 KiB aligned).
