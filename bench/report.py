@@ -4,7 +4,7 @@
 
 make bench runs it after its runs; it also runs alone (bench/README). The prose
 is bench/benchmarks.rst.in, a string.Template: ${pages} etc. are the parameters
-of the runs, ${touch} ${boot} ${zero} ${reclaim} the tables of every kernel with
+of the runs, ${touch} ${boot} ${zero} ${reclaim} ${pod} the tables of every kernel with
 results. bench/findings.rst is appended. Medians are kept as %g strings.
 """
 import argparse
@@ -16,7 +16,7 @@ from collections import Counter
 from string import Template
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PARTS = ('touch', 'boot', 'zero', 'reclaim')
+PARTS = ('touch', 'boot', 'zero', 'reclaim', 'pod')
 INT, NUM, WORD = r'[0-9]+', r'-?[0-9]+(?:\.[0-9]+)?', r'[a-z][a-z0-9-]*'
 LINES = {  # what each part's script prints (see the top of each)
     'touch': [rf'{WORD} {INT} {NUM}'],
@@ -24,6 +24,7 @@ LINES = {  # what each part's script prints (see the top of each)
     'zero': [rf'(zero|cpu)-[a-z]+ {INT} {INT} {NUM}'],
     'reclaim': [rf'freed {INT} {INT} {INT}', rf'reclaim {INT} {NUM} {NUM}', rf'deleted {INT} {NUM}',
                 rf'object {INT} {INT} {INT}', rf'died {INT}( .*)?'],
+    'pod': [rf'pod-grant (dormant|data) {INT} {INT} {INT}', rf'pod-rtt {INT} {INT} {INT}'],
 }
 PARAMS = {  # option: environment variable, tools/bench.sh's default
     'pages': ('BENCH_PAGES', '16384'), 'repeat': ('BENCH_REPEAT', '5'),
@@ -253,6 +254,28 @@ def zero_table(k, rows, a):
     return out + [r, '']
 
 
+def pod_table(k, rows, a):
+    """A page moved through the pod against the raw RDMA round trip between the same hosts."""
+    s = {'dormant': stats(x[3] for x in rows if x[:2] == ['pod-grant', 'dormant']),
+         'data': stats(x[3] for x in rows if x[:2] == ['pod-grant', 'data']),
+         '8': stats(x[3] for x in rows if x[:2] == ['pod-rtt', '8']),
+         '4096': stats(x[3] for x in rows if x[:2] == ['pod-rtt', '4096'])}
+
+    def us(v):
+        return '%.0f (%.0f-%.0f)' % (float(v[0]) / 1e3, float(v[1]) / 1e3, float(v[2]) / 1e3) if v else 'n/a'
+    r = rule(34, 19, 34, 19, 7)
+    return [f'Kernel {k}, runs: {len({x[2] for x in rows})}; microseconds, median of the runs\' medians '
+            '(min-max):', '', r,
+            '%-34s  %-19s  %-34s  %-19s  %7s' % ('move', 'us', 'raw RDMA round trip', 'us', 'ratio'), r,
+            '%-34s  %-19s  %-34s  %-19s  %s' % ('dormant grant (ownership alone)', us(s['dormant']),
+                                                 'ibv_rc_pingpong, 8 bytes', us(s['8']),
+                                                 div(med(s['dormant']), med(s['8']), 7)),
+            '%-34s  %-19s  %-34s  %-19s  %s' % ('data grant (4 KiB of data)', us(s['data']),
+                                                 'ibv_rc_pingpong, 4 KiB', us(s['4096']),
+                                                 div(med(s['data']), med(s['4096']), 7)),
+            r, '']
+
+
 def reclaim_table(k, rows, a):
     """Memory given back: MiB returned at a few times after the delete; plot."""
     freed = [x for x in rows if x[0] == 'freed']
@@ -345,11 +368,12 @@ def report(a):
     text = {o.replace('-', '_'): getattr(a, o.replace('-', '_')) for o in PARAMS}
     if not tmpl.is_valid() or not set(tmpl.get_identifiers()) <= set(text) | {'boot_modes', *PARTS}:
         raise Refuse('bench/benchmarks.rst.in: a $ that is none of its ${...} (write $$ for a dollar sign)')
-    found = re.findall(r'^(?:touch|boot|zero|reclaim)-(.+)\.txt$', '\n'.join(os.listdir(a.results)), re.M)
+    found = re.findall(r'^(?:touch|boot|zero|reclaim|pod)-(.+)\.txt$', '\n'.join(os.listdir(a.results)), re.M)
     kernels = sorted(set(found + a.kernels), key=lambda k: [int(x) if x.isdigit() else x
                                                             for x in re.split(r'(\d+)', k)])
     data = {(p, k): load(f'{a.results}/{p}-{k}.txt', p) for p in PARTS for k in kernels}
-    tables = {'touch': touch_table, 'boot': boot_table, 'zero': zero_table, 'reclaim': reclaim_table}
+    tables = {'touch': touch_table, 'boot': boot_table, 'zero': zero_table, 'reclaim': reclaim_table,
+              'pod': pod_table}
     for p in PARTS:
         blocks = [tables[p](k, data[p, k], a) if data[p, k] else
                   [f'No results for kernel {k} yet (run ``make bench BENCH_PARTS={p}``).', ''] for k in kernels]

@@ -10,6 +10,9 @@
  *   pod_mem FILE wait PAGE VALUE SEC  until the first dword of PAGE is
  *                                     VALUE (polled every 100 ms)
  *   pod_mem FILE mark PAGE VALUE      set the first dword of PAGE
+ *   pod_mem FILE time FIRST N         read one byte of each page in turn,
+ *                                     timing each read: prints
+ *                                     "median_ns N" (for make bench)
  *
  * The object is mapped shared with MADV_NOHUGEPAGE, so that every page
  * moves on its own. Exit 0 if all is as asked, 1 if not (with a message
@@ -34,7 +37,8 @@ static int usage(void)
 		"usage: pod_mem FILE write|check FIRST N SEED\n"
 		"       pod_mem FILE zero FIRST N\n"
 		"       pod_mem FILE wait PAGE VALUE SEC\n"
-		"       pod_mem FILE mark PAGE VALUE\n");
+		"       pod_mem FILE mark PAGE VALUE\n"
+		"       pod_mem FILE time FIRST N\n");
 	return 2;
 }
 
@@ -53,6 +57,40 @@ static uint32_t pattern(unsigned long page, unsigned long i,
 	return (uint32_t)((page << 10 | i) * 2654435761UL ^ seed);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Time the first read of each of @n pages from @first; print the median. */
+static int time_reads(const char *mem, unsigned long first, unsigned long n)
+{
+	uint64_t *ns = calloc(n ? n : 1, sizeof(*ns)), t;
+	unsigned long p;
+
+	if (!ns || !n)
+		return 2;
+	for (p = 0; p < n; p++) {
+		t = now_ns();
+		(void)*(volatile const char *)(mem + (first + p) * PAGE);
+		ns[p] = now_ns() - t;
+	}
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	printf("%llu %lu\n", (unsigned long long)ns[(n - 1) / 2], n);
+	free(ns);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long a[3] = { 0, 0, 0 }, p, i;
@@ -67,7 +105,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < n; k++)
 		if (number(argv[3 + k], &a[k]))
 			return usage();
-	if (!strcmp(argv[2], "zero") ? n != 2 :
+	if (!strcmp(argv[2], "zero") || !strcmp(argv[2], "time") ? n != 2 :
 	    !strcmp(argv[2], "mark") ? n != 2 :
 	    (strcmp(argv[2], "write") && strcmp(argv[2], "check") &&
 	     strcmp(argv[2], "wait")) || n != 3)
@@ -107,6 +145,8 @@ int main(int argc, char **argv)
 		*(volatile uint32_t *)(mem + a[0] * PAGE) = a[1];
 		return 0;
 	}
+	if (!strcmp(argv[2], "time"))
+		return time_reads(mem, a[0], a[1]);
 	for (p = a[0]; p < a[0] + a[1]; p++) {
 		w = (uint32_t *)(mem + p * PAGE);
 		for (i = 0; i < PAGE / 4; i++) {

@@ -6,11 +6,13 @@
 # in bench/results/, then bench/report.py writes Documentation/benchmarks.rst
 # and the plots (gnuplot PNG) in Documentation/. See bench/README.
 #
-# Parts (BENCH_PARTS, default all four, in this order):
+# Parts (BENCH_PARTS, default all five, in this order):
 #   touch    first-touch cost per page by kind of guest memory
 #   boot     boot time of a stock QEMU/KVM guest against its RAM size
 #   zero     background zeroing throughput against one CPU's own
 #   reclaim  memory given back by free page reporting
+#   pod      a page moved between two hosts of a pod against the raw RDMA
+#            round trip (two sandbox hosts)
 # A part left out keeps its results from an earlier run (bench/results/)
 # in the report; BENCH_PARTS set but empty writes the report alone.
 set -u
@@ -18,7 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . tools/lib.sh
 kvers=$(kernels)
-parts=${BENCH_PARTS-touch boot zero reclaim}
+parts=${BENCH_PARTS-touch boot zero reclaim pod}
 pages=${BENCH_PAGES:-16384}
 reps=${BENCH_REPEAT:-5}
 sizes=${BENCH_SIZES:-1 4 16}
@@ -33,8 +35,8 @@ mkdir -p "$res"
 
 for p in $parts; do
 	case $p in
-	touch|boot|zero|reclaim) ;;
-	*) echo "make bench: unknown part '$p' in BENCH_PARTS (touch boot zero reclaim)" >&2; exit 2 ;;
+	touch|boot|zero|reclaim|pod) ;;
+	*) echo "make bench: unknown part '$p' in BENCH_PARTS (touch boot zero reclaim pod)" >&2; exit 2 ;;
 	esac
 done
 for v in "$pages" "$reps" "$boot_reps" "$zero_mib" "$free_mib" "$rec_wait" "$rec_reps" $sizes; do
@@ -100,6 +102,10 @@ for k in $kvers; do
 			pat='^(freed|reclaim|deleted|object|died) '
 			run_part reclaim "$k" -m $(( free_mib * 2 + 2048 )) -c 2 -t 3600 -- \
 				"BENCH_FREE_MIB=$free_mib BENCH_RECLAIM_WAIT=$rec_wait BENCH_RECLAIM_REPEAT=$rec_reps sh bench/reclaim.sh" ;;
+		pod)
+			pat='^pod-'
+			run_part pod "$k" -H 2 -m 2048 -c 2 -t 1800 -- \
+				"BENCH_REPEAT=$reps sh bench/pod.sh" ;;
 		esac
 	done
 done
