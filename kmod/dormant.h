@@ -202,10 +202,11 @@ struct dormant_pod_chan;
  * @remote:       the pages owned by another host of the pod: page index ->
  *                xa_mk_value(owner | DORMANT_POD_ASKED | DORMANT_POD_LOST)
  *                (dormant_pod.c). An index is never both here and in the
- *                page cache where a fault could see it: entries change
- *                only under the mapping's invalidate_lock held exclusive,
- *                except the ASKED and LOST bits, which faults holding it
- *                shared flip with xa_cmpxchg()
+ *                page cache where a fault could see it: entries come and
+ *                go only under the mapping's invalidate_lock held
+ *                exclusive; the ASKED and LOST bits flip with exact
+ *                xa_cmpxchg()es, by faults (lock shared, or none once they
+ *                wait) and by POD_ATTACH
  * @nr_remote:    entries in @remote (changed under the invalidate_lock
  *                held exclusive)
  * @pod_lock:     protects @chan and @pod_obj_id
@@ -250,7 +251,8 @@ long dormant_pod_release(struct file *file,
 			 struct dormant_pod_xfer __user *uarg);
 long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg);
 bool dormant_pod_any_remote(struct inode *inode, pgoff_t first, pgoff_t last);
-vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode);
+vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
+			     unsigned long *deadline);
 void dormant_pod_shrink(struct inode *inode, pgoff_t end);
 void dormant_pod_init_inode(struct dormant_inode *di);
 void dormant_pod_evict(struct dormant_inode *di);

@@ -239,6 +239,7 @@ static vm_fault_t dormant_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	unsigned int order;
 	nodemask_t allowed;
+	unsigned long pod_deadline = 0;
 	bool small = false;
 	pgoff_t index;
 	vm_fault_t ret;
@@ -255,7 +256,7 @@ again:
 		goto out_found;
 	if (dormant_pod_any_remote(inode, vmf->pgoff, vmf->pgoff)) {
 		/* drops the invalidate_lock */
-		ret = dormant_pod_fault(vmf, inode);
+		ret = dormant_pod_fault(vmf, inode, &pod_deadline);
 		if (ret)
 			return ret;
 		filemap_invalidate_lock_shared(mapping);

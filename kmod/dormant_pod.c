@@ -214,8 +214,10 @@ static bool pod_settled(struct dormant_inode *di, pgoff_t index, void *asked)
 
 /**
  * dormant_pod_fault - a fault on a remote page
- * @vmf:   the fault, at a page that dormant_pod_any_remote() found remote
- * @inode: its object
+ * @vmf:      the fault, at a page that dormant_pod_any_remote() found remote
+ * @inode:    its object
+ * @deadline: jiffies after which a fault that cannot drop its lock gives
+ *            up (0: not set yet; the caller keeps it across its retries)
  *
  * Called with the mapping's invalidate_lock held shared; drops it. Asks
  * the pod daemon for the page (once per page, see "remote pages") and
@@ -226,7 +228,8 @@ static bool pod_settled(struct dormant_inode *di, pgoff_t index, void *asked)
  * lock was dropped (or, with FAULT_FLAG_RETRY_NOWAIT, if it would have had
  * to wait), VM_FAULT_SIGBUS if the page did not come in time.
  */
-vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode)
+vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
+			     unsigned long *deadline)
 {
 	struct dormant_inode *di = DORMANT_I(inode);
 	struct address_space *mapping = inode->i_mapping;
@@ -235,8 +238,10 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode)
 	bool retry, full = false;
 	struct file *file;
 	void *entry, *want;
-	long left;
+	long left, timeout = msecs_to_jiffies(READ_ONCE(pod_timeout_ms));
 
+	if (!*deadline)
+		*deadline = jiffies + timeout;
 	entry = xa_load(&di->remote, index);
 	if (!entry) {	/* granted meanwhile */
 		filemap_invalidate_unlock_shared(mapping);
@@ -264,6 +269,8 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode)
 			xa_cmpxchg(&di->remote, index, want,
 				   xa_mk_value(owner), GFP_NOWAIT);
 			full = true;
+			/* others may wait on the ASKED that went away */
+			wake_up_all(&di->pod_wait);
 		}
 	}
 	filemap_invalidate_unlock_shared(mapping);
@@ -276,6 +283,9 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode)
 			schedule_timeout_killable(1);
 			return VM_FAULT_RETRY;
 		}
+		if (fatal_signal_pending(current) ||
+		    time_after(jiffies, *deadline))
+			goto sigbus;
 		schedule_timeout_killable(1);
 		return 0;
 	}
@@ -284,21 +294,24 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode)
 	retry = fault_flag_allow_retry_first(vmf->flags);
 	if (retry)
 		dormant_release_fault_lock(vmf);
-	left = wait_event_killable_timeout(di->pod_wait,
-					   pod_settled(di, index, want),
-					   msecs_to_jiffies(READ_ONCE(pod_timeout_ms)));
+	if (!retry && time_after(jiffies, *deadline))
+		timeout = 0;
+	else if (!retry)
+		timeout = *deadline - jiffies;
+	left = timeout ? wait_event_killable_timeout(di->pod_wait,
+						     pod_settled(di, index, want),
+						     timeout) : 0;
 	if (!left) {
 		/*
 		 * Mark it lost: the retry of this fault (or the next fault)
-		 * fails. Without a retry, fail now.
+		 * fails. Without a retry, fail now, unless the page came
+		 * just as the wait ended.
 		 */
-		if (retry)
-			xa_cmpxchg(&di->remote, index, want,
-				   xa_mk_value(owner | DORMANT_POD_LOST),
-				   GFP_NOWAIT);
-		else
-			xa_cmpxchg(&di->remote, index, want,
-				   xa_mk_value(owner), GFP_NOWAIT);
+		if (xa_cmpxchg(&di->remote, index, want,
+			       xa_mk_value(owner | (retry ? DORMANT_POD_LOST : 0)),
+			       GFP_NOWAIT) != want)
+			left = 1;	/* granted or asked anew meanwhile */
+		wake_up_all(&di->pod_wait);
 	}
 	fput(file);
 	if (retry)
@@ -463,13 +476,21 @@ long dormant_pod_release(struct file *file, struct dormant_pod_xfer __user *uarg
 		return -ENOMEM;
 again:
 	/* the whole room: the range may widen to its 2 MiB block */
-	if (fault_in_writeable(data, DORMANT_POD_XFER_MAX)) {
+	if (fault_in_writeable(data, DORMANT_POD_XFER_MAX) ||
+	    fault_in_writeable((char __user *)uarg, sizeof(*uarg))) {
 		ret = -EFAULT;
 		goto out_free;
 	}
 	first = x.offset >> PAGE_SHIFT;
 	last = first + (x.len >> PAGE_SHIFT) - 1;
 	filemap_invalidate_lock(mapping);
+	if (((loff_t)last + 1) << PAGE_SHIFT > i_size_read(inode)) {
+		pr_warn_ratelimited("POD_RELEASE: object %lu shrank below 0x%llx meanwhile (pid %d)\n",
+				    inode->i_ino, ((u64)last + 1) << PAGE_SHIFT,
+				    task_pid_nr(current));
+		ret = -EINVAL;
+		goto out_unlock;
+	}
 	/* A 2 MiB page that the range cuts is given up whole. */
 	for (i = 0; i < 2; i++) {
 		folio = pod_get_folio(mapping, i ? last : first);
@@ -506,10 +527,31 @@ again:
 	n = pod_lock_folios(mapping, first, last, folios);
 	unmap_mapping_range(mapping, (loff_t)first << PAGE_SHIFT,
 			    (loff_t)(last - first + 1) << PAGE_SHIFT, 1);
+	/* a page pinned for DMA (vfio, io_uring) could be written after the copy */
+	for (i = 0; i < n; i++) {
+		if (folio_maybe_dma_pinned(folios[i])) {
+			pr_warn_ratelimited("POD_RELEASE: object %lu: the page at 0x%llx is pinned for DMA (pid %d)\n",
+					    inode->i_ino,
+					    (u64)folios[i]->index << PAGE_SHIFT,
+					    task_pid_nr(current));
+			pod_unlock_folios(folios, n);
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+	}
 	memset(x.data_pages, 0, sizeof(x.data_pages));
 	x.nr_data = 0;
 	ret = pod_copy_out(mapping, first, last, data, x.data_pages,
 			   &x.nr_data);
+	if (!ret) {
+		/* the answer goes out before anything changes: no fault now */
+		x.offset = (u64)first << PAGE_SHIFT;
+		x.len = (u64)(last - first + 1) << PAGE_SHIFT;
+		pagefault_disable();
+		if (__copy_to_user_inatomic(uarg, &x, sizeof(x)))
+			ret = -EFAULT;
+		pagefault_enable();
+	}
 	if (ret) {
 		/* @data was paged out meanwhile: fault it in, try again */
 		pod_unlock_folios(folios, n);
@@ -537,9 +579,7 @@ again:
 	filemap_invalidate_unlock(mapping);
 	trace_dormant_pod_release(inode->i_ino, (u64)first << PAGE_SHIFT,
 				  last - first + 1, x.nr_data, x.owner);
-	x.offset = (u64)first << PAGE_SHIFT;
-	x.len = (u64)(last - first + 1) << PAGE_SHIFT;
-	ret = copy_to_user(uarg, &x, sizeof(x)) ? -EFAULT : 0;
+	ret = 0;
 	goto out_free;
 
 out_unlock:
@@ -624,6 +664,13 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	}
 
 	filemap_invalidate_lock(mapping);
+	if (x.offset + x.len > i_size_read(inode)) {
+		pr_warn_ratelimited("POD_GRANT: object %lu shrank below 0x%llx meanwhile (pid %d)\n",
+				    inode->i_ino, x.offset + x.len,
+				    task_pid_nr(current));
+		ret = -EINVAL;
+		goto out_unlock;
+	}
 	for (i = 0; i < n; i++) {
 		if (!xa_load(&di->remote, first + i)) {
 			pr_warn_ratelimited("POD_GRANT: object %lu: the page at 0x%llx is already owned here (pid %d)\n",
@@ -655,14 +702,17 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 					    task_pid_nr(current), ret);
 			goto out_remove;
 		}
+		/* locked until the entries go: fault-around must not map it */
 		folio_mark_uptodate(folios[i]);
 		folio_mark_dirty(folios[i]);
-		folio_unlock(folios[i]);
 		added++;
 	}
 	for (i = 0; i < n; i++)
 		xa_erase(&di->remote, first + i);
 	di->nr_remote -= n;
+	for (i = 0; i < n; i++)
+		if (folios[i])
+			folio_unlock(folios[i]);
 	filemap_invalidate_unlock(mapping);
 	wake_up_all(&di->pod_wait);
 	trace_dormant_pod_grant(inode->i_ino, x.offset, n, nr_data);
@@ -679,8 +729,7 @@ out_remove:
 	for (i = 0; i < n && added; i++) {
 		if (!folios[i] || folios[i]->mapping != mapping)
 			continue;
-		folio_lock(folios[i]);
-		dormant_remove_folio(mapping, folios[i]);
+		dormant_remove_folio(mapping, folios[i]);	/* locked */
 		folio_unlock(folios[i]);
 		folio_put(folios[i]);
 		folios[i] = NULL;

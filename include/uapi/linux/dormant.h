@@ -261,9 +261,14 @@ struct dormant_pod_request {
  * @owner:      RELEASE, in: the host that owns the pages from now on
  *              (1..65535; the number is the daemon's). GRANT: must be zero.
  * @offset:     in: byte offset of the first page (4 KiB aligned).
+ *              RELEASE, out: where the range given up starts.
  * @len:        in: bytes (a multiple of 4 KiB, 1 to DORMANT_POD_XFER_MAX,
  *              not crossing a 2 MiB boundary of the object, inside it).
- * @data:       in: user pointer to @len bytes. RELEASE writes the
+ *              RELEASE, out: the bytes given up (the range may widen to
+ *              its 2 MiB block, see below).
+ * @data:       in: user pointer to @len bytes (RELEASE: to
+ *              DORMANT_POD_XFER_MAX bytes, all of which it may write,
+ *              since the range may widen). RELEASE writes the
  *              contents of the pages that hold data there; GRANT reads
  *              the contents of the pages named in @data_pages from there.
  *              Page i of the range is at @data + i * 4096.
@@ -279,9 +284,9 @@ struct dormant_pod_request {
  * RELEASE: every page of the range must be owned here (present or
  * dormant; -EREMOTE otherwise). Their contents are copied out, they are
  * unmapped from every mapping (KVM drops its NPT/EPT entries), their
- * memory is freed, and they become remote, owned by @owner. If a 2 MiB
- * page must be split to give up part of it and cannot be (it is pinned),
- * -EBUSY and nothing changed.
+ * memory is freed, and they become remote, owned by @owner. A 2 MiB page
+ * that the range cuts is given up whole. A page pinned for DMA (vfio,
+ * io_uring) makes it fail with -EBUSY, and nothing changed.
  *
  * GRANT: every page of the range must be remote (-EEXIST otherwise). A
  * page with data gets a local page holding it; a dormant one becomes
