@@ -70,6 +70,12 @@ for k in $kvers; do
 	step "pod-$k" tools/sandbox -q -k "$k" -H 2 -t 900 -o "$logdir/pod-$k" -- \
 		sh selftests/pod_test.sh
 done
+# One pod of the oldest and the newest kernel series together.
+oldest=${kvers%% *} newest=${kvers##* }
+if [ "$oldest" != "$newest" ]; then
+	step pod-mixed tools/sandbox -q -k "$oldest" -K "$newest" -H 2 -t 900 \
+		-o "$logdir/pod-mixed" -- sh selftests/pod_test.sh
+fi
 
 passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')
 skipped=$(grep -cE '^ok .*# SKIP|^1\.\.0 # SKIP' "$all")

@@ -62,6 +62,10 @@ refuse "sandbox: --silence negative" 125 "got '-5'" tools/sandbox -s -5 -- true
 refuse "sandbox: --emulator unknown" 125 "unknown QEMU version '9.9'" tools/sandbox -e 9.9 -- true
 refuse "sandbox: --emulator missing its value" 125 "-e needs a value" tools/sandbox -e
 refuse "sandbox: --timeout zero" 125 "got '0'" tools/sandbox -t 0 -- true
+refuse "sandbox: --peer-kernel without two hosts" 125 "--peer-kernel needs --hosts 2" \
+	tools/sandbox -K "$(uname -r)" -- true
+refuse "sandbox: --peer-kernel not installed" 125 "no readable /boot/vmlinuz-0.0-none" \
+	tools/sandbox -H 2 -K 0.0-none -- true
 refuse "sandbox: unknown option" 125 "unknown option '--fast'" tools/sandbox --fast -- true
 refuse "sandbox: --append missing its value" 125 "-a needs a value" tools/sandbox -a
 refuse "sandbox: --append with a quote" 125 "is not kernel arguments" tools/sandbox -a "x='y'" -- true
