@@ -1065,27 +1065,47 @@ static double now_s(void)
  */
 TEST_F_TIMEOUT(huge, lists_follow_demand, 120)
 {
-	long nodes = dormant_nr_nodes(), high, budget = read_param("cpu_budget");
+	long nodes = dormant_nr_nodes(), high, shrunk;
+	long budget = read_param("cpu_budget");
 	unsigned long c;
+	int attempt;
 
 	ASSERT_LT(0, budget);
 	ASSERT_EQ(0, write_param("pool_pages", 0));
 	ASSERT_EQ(0, write_param("huge_low", 1));
 	ASSERT_EQ(0, write_param("huge_high", 2));
 	ASSERT_EQ(2 * nodes, node_stat(-1, "huge_high"));
-	for (c = 0; c < 600 && node_stat(-1, "zeroed_2m") < 2 * nodes; c++)
-		usleep(100000);
 	/*
-	 * The threads at 1% of a CPU refill far slower than the faults
-	 * take: the lists run dry (at full speed a thread can keep up with
-	 * eight faults, and nothing would grow).
+	 * Memory pressure takes growth back by design (the shrinker); the
+	 * sandbox host may be under some from earlier tests. A burst whose
+	 * growth the shrinker demonstrably took back (it gave pages back
+	 * meanwhile) is tried again, at most five times; one without it
+	 * must grow.
 	 */
-	ASSERT_EQ(0, write_param("cpu_budget", 1));
-	for (c = 0; c < 8; c++)
-		self->mem[c * HUGE] = 1;
-	ASSERT_EQ(0, write_param("cpu_budget", budget));
-	high = node_stat(-1, "huge_high");
-	TH_LOG("2 MiB high watermarks: %ld in all after 8 faults", high);
+	for (attempt = 1; ; attempt++) {
+		for (c = 0; c < 600 && node_stat(-1, "zeroed_2m") < 2 * nodes; c++)
+			usleep(100000);
+		shrunk = node_stat(-1, "shrunk");
+		/*
+		 * The threads at 1% of a CPU refill far slower than the
+		 * faults take: the lists run dry (at full speed a thread can
+		 * keep up with eight faults, and nothing would grow).
+		 */
+		ASSERT_EQ(0, write_param("cpu_budget", 1));
+		for (c = 0; c < 8; c++)
+			self->mem[c * HUGE] = 1;
+		ASSERT_EQ(0, write_param("cpu_budget", budget));
+		high = node_stat(-1, "huge_high");
+		if (high > 2 * nodes || attempt == 5 ||
+		    node_stat(-1, "shrunk") == shrunk)
+			break;
+		TH_LOG("burst %d: the shrinker gave %ld pages back meanwhile and took the growth back; again",
+		       attempt, node_stat(-1, "shrunk") - shrunk);
+		ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+				       FALLOC_FL_KEEP_SIZE, 0, HUGE_SIZE));
+	}
+	TH_LOG("2 MiB high watermarks: %ld in all after 8 faults (burst %d)",
+	       high, attempt);
 	EXPECT_LT(2 * nodes, high);
 	/* grown lists fill up to their new mark */
 	EXPECT_LE(high * 512, wait_free_at_least(high * 512));
