@@ -200,13 +200,14 @@ struct dormant_pod_chan;
  * @discards:     present pages (4 KiB) made dormant again
  * @align_warned: the log has named a mapping that cannot get 2 MiB pages
  * @remote:       the pages owned by another host of the pod: page index ->
- *                xa_mk_value(owner | DORMANT_POD_ASKED | DORMANT_POD_LOST)
+ *                xa_mk_value(owner | DORMANT_POD_ASKED | DORMANT_POD_LOST |
+ *                DORMANT_POD_FAILED)
  *                (dormant_pod.c). An index is never both here and in the
  *                page cache where a fault could see it: entries come and
  *                go only under the mapping's invalidate_lock held
- *                exclusive; the ASKED and LOST bits flip with exact
- *                xa_cmpxchg()es, by faults (lock shared, or none once they
- *                wait) and by POD_ATTACH
+ *                exclusive; the ASKED, LOST and FAILED bits flip with
+ *                exact xa_cmpxchg()es, by faults (lock shared, or none
+ *                once they wait), by POD_ATTACH and by a failing GRANT
  * @nr_remote:    entries in @remote (changed under the invalidate_lock
  *                held exclusive)
  * @pod_lock:     protects @chan and @pod_obj_id
@@ -215,6 +216,7 @@ struct dormant_pod_chan;
  * @pod_obj_id:   the pod daemon's number for the object
  * @pod_wait:     faults waiting for a remote page sleep here
  * @pod_requests: requests for remote pages sent to the pod daemon
+ * @pod_failed:   faults on remote pages that failed (timeout, lost)
  * @vfs_inode:    the VFS inode; its page cache holds the present pages
  */
 struct dormant_inode {
@@ -228,6 +230,7 @@ struct dormant_inode {
 	u32 pod_obj_id;
 	wait_queue_head_t pod_wait;
 	atomic64_t pod_requests;
+	atomic64_t pod_failed;
 	struct inode vfs_inode;
 };
 
@@ -246,10 +249,12 @@ void dormant_fs_exit(void);
 /* The pod (dormant_pod.c) */
 struct dormant_pod_open;
 struct dormant_pod_xfer;
+struct dormant_pod_map;
 int dormant_pod_open(struct dormant_pod_open __user *uarg);
 long dormant_pod_release(struct file *file,
 			 struct dormant_pod_xfer __user *uarg);
 long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg);
+long dormant_pod_map(struct file *file, struct dormant_pod_map __user *uarg);
 bool dormant_pod_any_remote(struct inode *inode, pgoff_t first, pgoff_t last);
 vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 			     unsigned long *deadline);

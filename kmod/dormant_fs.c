@@ -445,6 +445,8 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 		return dormant_pod_release(file, (void __user *)arg);
 	case DORMANT_IOC_POD_GRANT:
 		return dormant_pod_grant(file, (void __user *)arg);
+	case DORMANT_IOC_POD_MAP:
+		return dormant_pod_map(file, (void __user *)arg);
 	default:
 		pr_warn_ratelimited("object %lu: unknown ioctl 0x%x (pid %d)\n",
 				    inode->i_ino, cmd, task_pid_nr(current));
@@ -457,8 +459,7 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 				    st.flags, st.pad, task_pid_nr(current));
 		return -EINVAL;
 	}
-	if (!dormant_reserved_zero("OBJ_STATS", st.reserved,
-				   ARRAY_SIZE(st.reserved)))
+	if (!dormant_reserved_zero("OBJ_STATS", &st.reserved, 1))
 		return -EINVAL;
 	memset(&st, 0, sizeof(st));
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
@@ -468,6 +469,7 @@ static long dormant_obj_ioctl(struct file *file, unsigned int cmd,
 	st.dormant = pages > st.present + st.remote ?
 		     pages - st.present - st.remote : 0;
 	st.pod_requests = atomic64_read(&di->pod_requests);
+	st.pod_failed = atomic64_read(&di->pod_failed);
 	st.faults = atomic64_read(&di->faults);
 	st.discards = atomic64_read(&di->discards);
 	if (copy_to_user(uarg, &st, sizeof(st)))

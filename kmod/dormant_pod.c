@@ -42,6 +42,9 @@
  *   timeout.
  * - DORMANT_POD_LOST: a fault that dropped its locks to wait timed out;
  *   its retry fails with SIGBUS and clears both bits.
+ * - DORMANT_POD_FAILED: the daemon said the page cannot come
+ *   (DORMANT_POD_GRANT_FAIL); the fault that finds it fails with SIGBUS and
+ *   clears the bits, so that a later fault asks again.
  *
  * A fault on a remote page (dormant_pod_fault()) sets ASKED, queues a
  * request unless one is queued, drops the invalidate_lock and waits,
@@ -62,6 +65,7 @@
 #define DORMANT_POD_OWNER_MASK	0xffffUL
 #define DORMANT_POD_ASKED	BIT(16)
 #define DORMANT_POD_LOST	BIT(17)
+#define DORMANT_POD_FAILED	BIT(18)
 
 /* How long a fault waits for a remote page before SIGBUS. */
 static unsigned int pod_timeout_ms = 10000;
@@ -130,6 +134,7 @@ void dormant_pod_init_inode(struct dormant_inode *di)
 	di->pod_obj_id = 0;
 	init_waitqueue_head(&di->pod_wait);
 	atomic64_set(&di->pod_requests, 0);
+	atomic64_set(&di->pod_failed, 0);
 }
 
 /* The object is gone: its remote entries and its channel reference. */
@@ -249,11 +254,19 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 	}
 	v = xa_to_value(entry);
 	owner = v & DORMANT_POD_OWNER_MASK;
-	if (v & DORMANT_POD_LOST) {
-		/* this fault's first try timed out: give up */
+	if (v & (DORMANT_POD_LOST | DORMANT_POD_FAILED)) {
+		/* this fault's first try timed out, or the page cannot come */
 		xa_cmpxchg(&di->remote, index, entry, xa_mk_value(owner),
 			   GFP_NOWAIT);
 		filemap_invalidate_unlock_shared(mapping);
+		if (v & DORMANT_POD_FAILED) {
+			atomic64_inc(&di->pod_failed);
+			pr_warn_ratelimited("object %lu: page at offset 0x%llx is owned by host %lu, which the pod daemon reports lost (pid %d): SIGBUS\n",
+					    inode->i_ino,
+					    (u64)index << PAGE_SHIFT, owner,
+					    task_pid_nr(current));
+			return VM_FAULT_SIGBUS;
+		}
 		goto sigbus;
 	}
 	want = xa_mk_value(owner | DORMANT_POD_ASKED);
@@ -321,11 +334,41 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 	if (left)
 		return 0;
 sigbus:
+	atomic64_inc(&di->pod_failed);
 	pr_warn_ratelimited("object %lu: page at offset 0x%llx is owned by host %lu and did not come within %u ms (pid %d): SIGBUS\n",
 			    inode->i_ino, (u64)index << PAGE_SHIFT, owner,
 			    READ_ONCE(pod_timeout_ms), task_pid_nr(current));
 	return VM_FAULT_SIGBUS;
 }
+
+/*
+ * A range of one command: pages inside the object and one 2 MiB block.
+ * The log line is rate limited per caller (@rs).
+ */
+static int __pod_range_check(struct ratelimit_state *rs, struct inode *inode,
+			     u64 offset, u64 len, const char *cmd)
+{
+	u64 size = i_size_read(inode);
+
+	if (!len || len > DORMANT_POD_XFER_MAX ||
+	    !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(len) ||
+	    offset >= size || len > size - offset ||
+	    (offset >> HPAGE_PMD_SHIFT) !=
+	    ((offset + len - 1) >> HPAGE_PMD_SHIFT)) {
+		if (__ratelimit(rs))
+			pr_warn("%s: object %lu: range 0x%llx+0x%llx refused: it must be 4 KiB-aligned pages inside the object (size 0x%llx) and one 2 MiB block (pid %d)\n",
+				cmd, inode->i_ino, offset, len, size,
+				task_pid_nr(current));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define pod_range_check(inode, offset, len, cmd) ({			\
+	static DEFINE_RATELIMIT_STATE(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST);		\
+	__pod_range_check(&_rs, inode, offset, len, cmd);		\
+})
 
 /*
  * Checks what RELEASE and GRANT share: the flags, padding and reserved
@@ -336,7 +379,6 @@ static int pod_xfer_check(struct file *file, struct dormant_pod_xfer *x,
 			  const char *cmd, u32 known_flags)
 {
 	struct inode *inode = file_inode(file);
-	u64 size = i_size_read(inode);
 
 	if (!capable(CAP_SYS_ADMIN)) {
 		pr_warn_ratelimited("%s: object %lu: needs CAP_SYS_ADMIN (pid %d)\n",
@@ -355,17 +397,7 @@ static int pod_xfer_check(struct file *file, struct dormant_pod_xfer *x,
 	}
 	if (!dormant_reserved_zero(cmd, x->reserved, ARRAY_SIZE(x->reserved)))
 		return -EINVAL;
-	if (!x->len || x->len > DORMANT_POD_XFER_MAX ||
-	    !PAGE_ALIGNED(x->offset) || !PAGE_ALIGNED(x->len) ||
-	    x->offset >= size || x->len > size - x->offset ||
-	    (x->offset >> HPAGE_PMD_SHIFT) !=
-	    ((x->offset + x->len - 1) >> HPAGE_PMD_SHIFT)) {
-		pr_warn_ratelimited("%s: object %lu: range 0x%llx+0x%llx refused: it must be 4 KiB-aligned pages inside the object (size 0x%llx) and one 2 MiB block (pid %d)\n",
-				    cmd, inode->i_ino, x->offset, x->len, size,
-				    task_pid_nr(current));
-		return -EINVAL;
-	}
-	return 0;
+	return pod_range_check(inode, x->offset, x->len, cmd);
 }
 
 /* The folio at @index with a reference, or NULL. */
@@ -589,6 +621,50 @@ out_free:
 	return ret;
 }
 
+long dormant_pod_map(struct file *file, struct dormant_pod_map __user *uarg)
+{
+	struct inode *inode = file_inode(file);
+	struct dormant_inode *di = DORMANT_I(inode);
+	struct dormant_pod_map m;
+	unsigned int i, n;
+	pgoff_t first;
+	u32 *owners;
+	long ret;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.flags || m.pad) {
+		pr_warn_ratelimited("POD_MAP: unknown flags 0x%x or pad 0x%x not zero (pid %d)\n",
+				    m.flags, m.pad, task_pid_nr(current));
+		return -EINVAL;
+	}
+	if (!dormant_reserved_zero("POD_MAP", m.reserved,
+				   ARRAY_SIZE(m.reserved)))
+		return -EINVAL;
+	ret = pod_range_check(inode, m.offset, m.len, "POD_MAP");
+	if (ret)
+		return ret;
+	n = m.len >> PAGE_SHIFT;
+	first = m.offset >> PAGE_SHIFT;
+	owners = kcalloc(n, sizeof(*owners), GFP_KERNEL);
+	if (!owners)
+		return -ENOMEM;
+	/* a snapshot: entries change only under the invalidate_lock */
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	for (i = 0; i < n; i++) {
+		void *entry = xa_load(&di->remote, first + i);
+
+		if (entry)
+			owners[i] = xa_to_value(entry) & DORMANT_POD_OWNER_MASK;
+	}
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	if (copy_to_user(u64_to_user_ptr(m.owners), owners,
+			 n * sizeof(*owners)))
+		ret = -EFAULT;
+	kfree(owners);
+	return ret;
+}
+
 /* A local page holding page @i of the grant's data, or an ERR_PTR. */
 static struct folio *pod_fill_page(const char __user *src)
 {
@@ -613,6 +689,34 @@ static struct folio *pod_fill_page(const char __user *src)
 	return folio;
 }
 
+/*
+ * DORMANT_POD_GRANT_FAIL: the faults waiting for the remote pages of
+ * [@first, @first + @n) fail. Only asked pages have waiters; the others,
+ * and pages granted meanwhile, are left alone.
+ */
+static long pod_fail(struct inode *inode, pgoff_t first, unsigned int n)
+{
+	struct dormant_inode *di = DORMANT_I(inode);
+	unsigned long index = first, v;
+	unsigned int failed = 0;
+	void *entry;
+
+	xa_for_each_range(&di->remote, index, entry, first, first + n - 1) {
+		v = xa_to_value(entry);
+		if (!(v & DORMANT_POD_ASKED))
+			continue;
+		if (xa_cmpxchg(&di->remote, index, entry,
+			       xa_mk_value(v | DORMANT_POD_FAILED),
+			       GFP_KERNEL) == entry)
+			failed++;
+	}
+	if (failed)
+		wake_up_all(&di->pod_wait);
+	trace_dormant_pod_fail(inode->i_ino, (u64)first << PAGE_SHIFT, n,
+			       failed);
+	return 0;
+}
+
 long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 {
 	struct inode *inode = file_inode(file);
@@ -627,11 +731,18 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 
 	if (copy_from_user(&x, uarg, sizeof(x)))
 		return -EFAULT;
-	ret = pod_xfer_check(file, &x, "POD_GRANT", 0);
+	ret = pod_xfer_check(file, &x, "POD_GRANT", DORMANT_POD_GRANT_FAIL);
 	if (ret)
 		return ret;
 	n = x.len >> PAGE_SHIFT;
 	first = x.offset >> PAGE_SHIFT;
+	if ((x.flags & DORMANT_POD_GRANT_FAIL) &&
+	    !bitmap_empty((unsigned long *)x.data_pages,
+			  DORMANT_POD_XFER_PAGES)) {
+		pr_warn_ratelimited("POD_GRANT: object %lu: DORMANT_POD_GRANT_FAIL with pages in data_pages (pid %d)\n",
+				    inode->i_ino, task_pid_nr(current));
+		return -EINVAL;
+	}
 	if (x.owner || x.nr_data ||
 	    (n < DORMANT_POD_XFER_PAGES &&
 	     find_next_bit((unsigned long *)x.data_pages,
@@ -641,6 +752,8 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 				    task_pid_nr(current));
 		return -EINVAL;
 	}
+	if (x.flags & DORMANT_POD_GRANT_FAIL)
+		return pod_fail(inode, first, n);
 	data = u64_to_user_ptr(x.data);
 	folios = kcalloc(n, sizeof(*folios), GFP_KERNEL);
 	if (!folios)

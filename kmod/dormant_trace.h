@@ -120,6 +120,23 @@ TRACE_EVENT(dormant_pod_grant,
 		      __entry->data)
 );
 
+/* DORMANT_POD_GRANT_FAIL: @failed waiting pages of the range fail. */
+TRACE_EVENT(dormant_pod_fail,
+	    TP_PROTO(unsigned long ino, u64 offset, u32 pages, u32 failed),
+	    TP_ARGS(ino, offset, pages, failed),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u64, offset)
+			     __field(u32, pages)
+			     __field(u32, failed)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->offset = offset;
+			   __entry->pages = pages;
+			   __entry->failed = failed;),
+	    TP_printk("object=%lu offset=0x%llx pages=%u failed=%u",
+		      __entry->ino, __entry->offset, __entry->pages,
+		      __entry->failed)
+);
+
 #endif /* _DORMANT_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -201,7 +201,7 @@ TEST_F(obj, bad_input)
 {
 	struct dormant_obj_stats st;
 	void *p;
-	int i, kmsg = kmsg_open();
+	int kmsg = kmsg_open();
 
 	/* each refusal also says why in the kernel log, in this order */
 	ASSERT_LE(0, kmsg);
@@ -241,14 +241,11 @@ TEST_F(obj, bad_input)
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_LOGGED(kmsg, "OBJ_STATS: unknown flags 0x0 or pad 0x1 not zero");
-	for (i = 0; i < 2; i++) {
-		memset(&st, 0, sizeof(st));
-		st.reserved[i] = 1;
-		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
-		EXPECT_EQ(EINVAL, errno);
-	}
+	memset(&st, 0, sizeof(st));
+	st.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, &st));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_LOGGED(kmsg, "OBJ_STATS: reserved[0] is not zero");
-	EXPECT_LOGGED(kmsg, "OBJ_STATS: reserved[1] is not zero");
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_OBJ_STATS, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &st));

@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -634,6 +635,143 @@ TEST_F(pod, channel_restart)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(1, self->d.data_pages);
+}
+
+/*
+ * The daemon says a page cannot come (its owner left the pod): the fault
+ * waiting for it fails at once, the page stays remote, a later fault asks
+ * again and gets it once it can come.
+ */
+TEST_F(pod, grant_fail)
+{
+	struct dormant_obj_stats st0, st;
+	struct dormant_pod_request req;
+	struct dormant_pod_xfer x;
+	struct pollfd p = { .fd = self->d.chan, .events = POLLIN };
+	struct timespec t0, t1;
+	int status;
+	pid_t pid;
+
+	/* 4 KiB pages on a, so that one page moves */
+	ASSERT_EQ(0, madvise(self->mem[HOST_A], OBJ_SIZE, MADV_NOHUGEPAGE));
+	memset(self->mem[HOST_A] + 14 * PAGE, 0x77, PAGE);
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(self->mem[HOST_B][PAGE * 14] == 0x77 ? 0 : 1);
+	/* the child's request, then: it cannot come */
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ((ssize_t)sizeof(req), read(self->d.chan, &req, sizeof(req)));
+	EXPECT_EQ(14 * PAGE, req.offset);
+	memset(&x, 0, sizeof(x));
+	x.flags = DORMANT_POD_GRANT_FAIL;
+	x.offset = 14 * PAGE;
+	x.len = PAGE;
+	/* with data pages: refused */
+	x.data_pages[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_B], DORMANT_IOC_POD_GRANT, &x));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "DORMANT_POD_GRANT_FAIL with pages in data_pages");
+	x.data_pages[0] = 0;
+	x.flags = 4;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_B], DORMANT_IOC_POD_GRANT, &x));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "POD_GRANT: unknown flags 0x4");
+	x.flags = DORMANT_POD_GRANT_FAIL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, ioctl(self->fd[HOST_B], DORMANT_IOC_POD_GRANT, &x));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGBUS, WTERMSIG(status));
+	/* at once, not after pod_timeout_ms (10 s by default) */
+	EXPECT_GT(5, t1.tv_sec - t0.tv_sec);
+	EXPECT_LOGGED(self->kmsg, "is owned by host 1, which the pod daemon reports lost");
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st));
+	EXPECT_EQ(st0.pod_failed + 1, st.pod_failed);
+	EXPECT_EQ(st0.pod_requests + 1, st.pod_requests);
+	EXPECT_EQ(st0.remote, st.remote);
+	/* failing pages nobody waits for, or owned here, changes nothing */
+	x.offset = 20 * PAGE;
+	x.len = 4 * PAGE;
+	EXPECT_EQ(0, ioctl(self->fd[HOST_B], DORMANT_IOC_POD_GRANT, &x));
+	EXPECT_EQ(0, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_GRANT, &x));
+	/* asked again, the page comes with its data */
+	daemon_start(&self->d);
+	EXPECT_EQ(0x77, self->mem[HOST_B][PAGE * 14 + 9]);
+	daemon_stop(&self->d);
+	EXPECT_EQ(0, self->d.errors);
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st));
+	EXPECT_EQ(st0.pod_failed + 1, st.pod_failed);
+	EXPECT_EQ(st0.remote - 1, st.remote);
+}
+
+static int pod_map(int fd, uint64_t offset, uint64_t len, uint32_t *owners)
+{
+	struct dormant_pod_map m = {
+		.offset = offset, .len = len, .owners = (uintptr_t)owners,
+	};
+
+	return ioctl(fd, DORMANT_IOC_POD_MAP, &m) ? -errno : 0;
+}
+
+/* POD_MAP: who owns each page, as the module recorded it; and garbage. */
+TEST_F(pod, map_owners)
+{
+	static uint32_t owners[DORMANT_POD_XFER_PAGES + 1];
+	struct dormant_pod_map m;
+	struct dormant_pod_xfer x;
+	unsigned int i, bad = 0;
+
+	self->mem[HOST_A][(2 << 20) + 3 * PAGE] = 1;
+	ASSERT_EQ(0, pod_release(self->fd[HOST_A], 2 << 20, 2 << 20, 7,
+				 self->d.buf, &x));
+	/* a: first block here, second released to host 7 */
+	ASSERT_EQ(0, pod_map(self->fd[HOST_A], 0, 2 << 20, owners));
+	for (i = 0; i < DORMANT_POD_XFER_PAGES; i++)
+		bad += owners[i] != DORMANT_POD_MAP_LOCAL;
+	ASSERT_EQ(0, pod_map(self->fd[HOST_A], 2 << 20, 2 << 20, owners));
+	for (i = 0; i < DORMANT_POD_XFER_PAGES; i++)
+		bad += owners[i] != 7;
+	/* b: all a's; one page comes, then it is b's */
+	daemon_start(&self->d);
+	EXPECT_EQ(0, self->mem[HOST_B][5 * PAGE]);
+	daemon_stop(&self->d);
+	owners[4] = 99;
+	owners[DORMANT_POD_XFER_PAGES] = 0xdeadbeef;
+	ASSERT_EQ(0, pod_map(self->fd[HOST_B], 4 * PAGE, 3 * PAGE, owners));
+	EXPECT_EQ(HOST_A, owners[0]);
+	EXPECT_EQ(DORMANT_POD_MAP_LOCAL, owners[1]);
+	EXPECT_EQ(HOST_A, owners[2]);
+	EXPECT_EQ(99, owners[4]);	/* nothing beyond the range */
+	EXPECT_EQ(0, bad);
+	/* garbage */
+	EXPECT_EQ(-EINVAL, pod_map(self->fd[HOST_A], 1, PAGE, owners));
+	EXPECT_LOGGED(self->kmsg, "POD_MAP: object");
+	EXPECT_EQ(-EINVAL, pod_map(self->fd[HOST_A], 0, 0, owners));
+	EXPECT_EQ(-EINVAL, pod_map(self->fd[HOST_A], (2 << 20) - PAGE,
+				   2 * PAGE, owners));
+	EXPECT_EQ(-EINVAL, pod_map(self->fd[HOST_A], OBJ_SIZE, PAGE, owners));
+	EXPECT_EQ(-EFAULT, pod_map(self->fd[HOST_A], 0, PAGE, NULL));
+	memset(&m, 0, sizeof(m));
+	m.len = PAGE;
+	m.owners = (uintptr_t)owners;
+	m.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "POD_MAP: unknown flags 0x1");
+	m.flags = 0;
+	m.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+	m.pad = 0;
+	m.reserved[3] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_MAP, &m));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_LOGGED(self->kmsg, "POD_MAP: reserved[3] is not zero");
+	EXPECT_EQ(-1, ioctl(self->fd[HOST_A], DORMANT_IOC_POD_MAP, NULL));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 /* Shrinking the object drops its remote pages beyond the end. */

@@ -334,6 +334,8 @@ struct json_object *dmt_objects_to_json(const struct dmt_object *objs, int n)
 		json_object_object_add(o, "remote", json_object_new_int64((int64_t)st->remote));
 		json_object_object_add(o, "pod_requests",
 				       json_object_new_int64((int64_t)st->pod_requests));
+		json_object_object_add(o, "pod_failed",
+				       json_object_new_int64((int64_t)st->pod_failed));
 		json_object_array_add(arr, o);
 	}
 	return arr;

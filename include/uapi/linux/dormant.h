@@ -24,7 +24,7 @@
  * feature bits. Userspace checks the major number and the feature bits.
  */
 #define DORMANT_ABI_MAJOR	0
-#define DORMANT_ABI_MINOR	4
+#define DORMANT_ABI_MINOR	5
 
 /* Path of the control device, created by the module (a misc device). */
 #define DORMANT_CTL_PATH	"/dev/dormant"
@@ -56,8 +56,16 @@
  *   to another host. dormant_obj_stats.remote and .pod_requests are valid.
  */
 #define DORMANT_F_POD		(1ULL << 2)
+/*
+ * DORMANT_F_POD_RECOVER (ABI 0.5): what a pod daemon needs when a peer or
+ *   the daemon itself went away: DORMANT_POD_GRANT_FAIL fails the faults
+ *   waiting for pages that cannot come, DORMANT_IOC_POD_MAP says who owns
+ *   each page as the module recorded it, dormant_obj_stats.pod_failed
+ *   counts the faults that failed.
+ */
+#define DORMANT_F_POD_RECOVER	(1ULL << 3)
 #define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS | \
-				 DORMANT_F_POD)
+				 DORMANT_F_POD | DORMANT_F_POD_RECOVER)
 
 /* f_type of the "dormant" filesystem, as statfs(2) reports it ("dorm"). */
 #define DORMANT_FS_MAGIC	0x646f726d
@@ -97,6 +105,10 @@ struct dormant_version {
  * @remote:    out: pages owned by another host of the pod (DORMANT_F_POD).
  * @pod_requests: out: requests for remote pages that faults sent to the
  *             pod daemon, since creation (DORMANT_F_POD).
+ * @pod_failed: out: faults on remote pages that failed (SIGBUS) because
+ *             the page did not come in time or the daemon said it cannot
+ *             come (DORMANT_POD_GRANT_FAIL), since creation
+ *             (DORMANT_F_POD_RECOVER).
  * @reserved:  in: must be zero; out: zero.
  *
  * @dormant counts the pages neither present nor remote.
@@ -111,7 +123,8 @@ struct dormant_obj_stats {
 	__u64 discards;
 	__u64 remote;
 	__u64 pod_requests;
-	__u64 reserved[2];
+	__u64 pod_failed;
+	__u64 reserved;
 };
 
 /* Buckets of the stall latency histogram: bucket b counts stalls that
@@ -253,11 +266,21 @@ struct dormant_pod_request {
  */
 #define DORMANT_POD_RELEASE_BLOCK	(1U << 0)
 
+/*
+ * DORMANT_IOC_POD_GRANT flag (DORMANT_F_POD_RECOVER): the pages cannot
+ * come (their owner left the pod). Nothing is installed: the faults
+ * waiting for those pages of the range that are still remote fail with
+ * SIGBUS and a log line; the pages stay remote, and a later fault asks
+ * again. @data_pages must be zero. Pages of the range that are not remote
+ * (granted meanwhile) are left alone.
+ */
+#define DORMANT_POD_GRANT_FAIL		(1U << 1)
+
 /**
  * struct dormant_pod_xfer - argument of DORMANT_IOC_POD_RELEASE and
  * DORMANT_IOC_POD_GRANT, asked of an object opened for writing
- * @flags:      in: RELEASE: DORMANT_POD_RELEASE_BLOCK or 0; GRANT: must be
- *              zero.
+ * @flags:      in: RELEASE: DORMANT_POD_RELEASE_BLOCK or 0; GRANT:
+ *              DORMANT_POD_GRANT_FAIL or 0.
  * @owner:      RELEASE, in: the host that owns the pages from now on
  *              (1..65535; the number is the daemon's). GRANT: must be zero.
  * @offset:     in: byte offset of the first page (4 KiB aligned).
@@ -305,6 +328,36 @@ struct dormant_pod_xfer {
 	__u64 reserved[4];
 };
 
+/* What DORMANT_IOC_POD_MAP says of a page that is owned here. */
+#define DORMANT_POD_MAP_LOCAL	0
+
+/**
+ * struct dormant_pod_map - argument of DORMANT_IOC_POD_MAP, asked of an
+ * object (DORMANT_F_POD_RECOVER): who owns each page of a range, as the
+ * module recorded it
+ * @flags:    in: must be zero.
+ * @pad:      in: must be zero.
+ * @offset:   in: byte offset of the first page (4 KiB aligned).
+ * @len:      in: bytes (a multiple of 4 KiB, 1 to DORMANT_POD_XFER_MAX,
+ *            not crossing a 2 MiB boundary of the object, inside it).
+ * @owners:   in: user pointer to one __u32 per page of the range; out:
+ *            DORMANT_POD_MAP_LOCAL for a page owned here (present or
+ *            dormant), else the host it was released to (1..65535).
+ * @reserved: in: must be zero.
+ *
+ * A page released to host N may have moved on from N since: the module
+ * only knows where it sent it. A pod daemon that restarts reads its
+ * objects this way and asks the other members for the rest.
+ */
+struct dormant_pod_map {
+	__u32 flags;
+	__u32 pad;
+	__u64 offset;
+	__u64 len;
+	__u64 owners;
+	__u64 reserved[4];
+};
+
 #define DORMANT_IOC_MAGIC	0xd0
 
 #define DORMANT_IOC_GET_VERSION	_IOWR(DORMANT_IOC_MAGIC, 0x00, struct dormant_version)
@@ -314,5 +367,6 @@ struct dormant_pod_xfer {
 #define DORMANT_IOC_POD_ATTACH	_IOW(DORMANT_IOC_MAGIC, 0x04, struct dormant_pod_attach)
 #define DORMANT_IOC_POD_RELEASE	_IOWR(DORMANT_IOC_MAGIC, 0x05, struct dormant_pod_xfer)
 #define DORMANT_IOC_POD_GRANT	_IOW(DORMANT_IOC_MAGIC, 0x06, struct dormant_pod_xfer)
+#define DORMANT_IOC_POD_MAP	_IOW(DORMANT_IOC_MAGIC, 0x07, struct dormant_pod_map)
 
 #endif /* _UAPI_LINUX_DORMANT_H */
