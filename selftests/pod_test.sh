@@ -23,8 +23,8 @@ require_root
 require_module_file
 
 case $host in
-0) me=a; tap_plan 7 ;;
-1) me=b; tap_plan 12 ;;
+0) me=a; tap_plan 28 ;;
+1) me=b; tap_plan 28 ;;
 *) tap_plan 1; not_ok "pod: DORMANT_HOST is 0 or 1 (it is '$host')"; tap_exit ;;
 esac
 
@@ -67,6 +67,49 @@ if [ $me = a ]; then
 	step "a marks page 0 for b" mark 0 0x600d
 	step "b's mark comes back to a" wait 0 0xb0b 300
 	step "the 63 pages b rewrote come back with b's data" check 1 63 2
+
+	# b's dormantd crashes and restarts: what b owns stays b's
+	# (page 0 stays with b while its dormantd is away: a waits for it)
+	step "b's mark before its crash reaches a" wait 0 0x5e1 240
+	step "a acknowledges" mark 0 0xa11
+	check "pod: a sees b's dormantd go" pod_await peer_drops 1 120
+	check "pod: a sees b's dormantd come back" pod_await peers_up 1 240
+	step "b's mark after its restart reaches a" wait 0 0xbac 240
+	step "a acknowledges" mark 0 0xabc
+	step "the pages b wrote before its dormantd crashed come with their data" check 100 10 3
+	r=$(pod_counter reports_in)
+	check "pod: the restarted b reported the pages it owns ($r reports)" [ "$r" -ge 1 ]
+
+	# b's dormantd dies: its pages are lost to a until it comes back
+	step "b's second mark reaches a" wait 0 0xdea 240
+	step "a acknowledges" mark 0 0xa12
+	check "pod: a sees b's dormantd go again" pod_await peer_drops 2 120
+	f0=$(pod_counter failed)
+	lost=$(pod_counter lost_pages)
+	t0=$(date +%s)
+	"$mem" "$mnt/vm1" check 200 1 4 2>/dev/null
+	rc=$?
+	t=$(($(date +%s) - t0))
+	f1=$(pod_counter failed)
+	check "pod: a page b owned fails on a with SIGBUS (exit $rc) in $t s, not after pod_timeout_ms" \
+		[ "$rc" = 135 -a "$t" -lt 8 ]
+	check "pod: a counts b's pages as lost ($lost) and its failed request ($f0 -> $f1)" \
+		[ "$lost" -ge 2 -a "$f1" = $((f0 + 1)) ]
+	check "pod: the kernel log names the lost owner" \
+		sh -c 'dmesg | grep -q "which the pod daemon reports lost"'
+	check "pod: a sees b's dormantd come back again" pod_await peers_up 1 240
+	step "b's mark after its second restart reaches a" wait 0 0xbac2 240
+	step "b's pages come with their data once it is back" check 200 2 4
+
+	# a, the pages' home, restarts: its objects and its directory
+	pod_crash
+	up=0
+	pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
+	check "pod: a's dormantd, killed with SIGKILL, restarts and takes its objects over" \
+		[ $up = 1 -a "$(grep -c 'taken over' "$work/dormantd.log")" = 3 ]
+	step "a marks page 0 after its restart" mark 0 0xa13
+	step "b's answer reaches a" wait 0 0xb13 240
+	step "pages b wrote before a's crash come with their data" check 300 2 5
 	step "a says it is done" mark 0 0xd0e
 	"$mem" "$mnt/vm1" wait 0 0xe0d 900 || diag "b did not acknowledge"
 else
@@ -114,7 +157,37 @@ else
 	good=0
 	[ "$b1" = "$b0" ] && [ "$g1" -gt "$g0" ] && good=1
 	check "pod: the boot's $((g1 - g0)) grants carried no page data ($((b1 - b0)) bytes)" [ $good = 1 ]
-	step "a's last mark reaches b" wait 0 0xd0e 300
+
+	# our dormantd crashes and restarts
+	step "b writes pages 100-109" write 100 10 3
+	step "b marks page 0 before its dormantd crashes" mark 0 0x5e1
+	step "a's acknowledgement reaches b" wait 0 0xa11 300
+	pod_crash
+	up=0
+	pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
+	check "pod: b's dormantd, killed with SIGKILL, restarts and takes its objects over" \
+		[ $up = 1 -a "$(grep -c 'taken over' "$work/dormantd.log")" = 3 ]
+	step "b marks page 0 after its restart" mark 0 0xbac
+	step "a's acknowledgement reaches b" wait 0 0xabc 240
+
+	# our dormantd dies for a while: a finds our pages lost
+	step "b writes pages 200-201" write 200 2 4
+	step "b marks page 0 before its dormantd dies" mark 0 0xdea
+	step "a's acknowledgement reaches b" wait 0 0xa12 240
+	pod_crash
+	sleep 30	# a tries our pages meanwhile
+	up=0
+	pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
+	check "pod: b's dormantd comes back" [ $up = 1 ]
+	step "b writes pages 300-301" write 300 2 5
+	step "b marks page 0 after its second restart" mark 0 0xbac2
+
+	# a's dormantd restarts: we call it again
+	check "pod: b sees a's dormantd go" pod_await peer_drops 1 240
+	check "pod: b calls a's restarted dormantd" pod_await peers_up 1 240
+	step "a's mark after its restart reaches b" wait 0 0xa13 240
+	step "b answers" mark 0 0xb13
+	step "a's last mark reaches b" wait 0 0xd0e 240
 	"$mem" "$mnt/vm1" mark 0 0xe0d
 	sleep 2
 fi

@@ -105,15 +105,17 @@ pod_file() {
 }
 
 # pod_start POD MEMBER DIR WORK: start dormantd in the background (pid in
-# pod_pid, log WORK/dormantd.log, counters WORK/stats.json) and wait until
-# it is connected to the other members; 0 if it is, 1 (log shown) if not.
+# pod_pid, log WORK/dormantd.log (appended: a restart keeps the first
+# run's lines), counters WORK/stats.json) and wait until it is connected
+# to the other members; 0 if it is, 1 (log shown) if not.
 pod_start() {
 	pod_stats="$4/stats.json"
+	_ups=$(cat "$4/dormantd.log" 2>/dev/null | grep -c 'pod up')
 	"$top/build/bin/dormantd" -p "$1" -m "$2" -d "$3" -s "$pod_stats" -t 120 \
-		2> "$4/dormantd.log" &
+		2>> "$4/dormantd.log" &
 	pod_pid=$!
 	for _ in $(seq 1 150); do
-		grep -q 'pod up' "$4/dormantd.log" && return 0
+		[ "$(grep -c 'pod up' "$4/dormantd.log")" -gt "$_ups" ] && return 0
 		kill -0 $pod_pid 2>/dev/null || break
 		sleep 1
 	done
@@ -131,6 +133,23 @@ pod_counter() {
 		sleep 0.1
 	done
 	grep -o "\"$1\": [0-9]*" "$pod_stats" | head -n 1 | sed 's/.*: //'
+}
+
+# pod_crash: kill that dormantd the hard way (SIGKILL), as a crash would.
+pod_crash() {
+	kill -KILL "$pod_pid" 2>/dev/null
+	wait "$pod_pid" 2>/dev/null
+	pod_pid=
+}
+
+# pod_await NAME VALUE SEC: until the counter NAME is at least VALUE; 0 if
+# it got there within SEC seconds, 1 if not.
+pod_await() {
+	for _ in $(seq 1 "$3"); do
+		[ "$(pod_counter "$1")" -ge "$2" ] 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
 }
 
 # pod_stop: stop that dormantd; its exit status.

@@ -56,24 +56,41 @@ struct waiting {
 	uint64_t req_id;
 };
 
+/*
+ * A move under way at its home: the owner asked to give the page up and
+ * the member that will own it, so that a member that leaves mid-way ends
+ * the moves it was part of.
+ */
+struct move {
+	uint16_t owner;
+	uint16_t requester;
+	uint64_t page;
+	uint64_t req_id;
+};
+
 /**
  * struct object - one object of the pod on this host
  * @fd: the object's file in the mount
  * @pages: its size in 4 KiB pages
  * @owner: per page, its owner's member index (kept for pages homed here)
  * @busy: per 2 MiB block homed here, a move is under way
+ * @mv: per 2 MiB block homed here, the move (valid while @busy)
  */
 struct object {
 	int fd;
 	uint64_t pages;
 	uint16_t *owner;
 	uint8_t *busy;
+	struct move *mv;
 };
 
-/* An own request in flight: when it left, for the latency. */
+/* An own request in flight: what and where it asked, and when. */
 struct inflight {
 	uint64_t req_id;
 	uint64_t start_ns;
+	uint32_t object;
+	uint16_t home;
+	uint64_t page;
 };
 
 #define INFLIGHT_MAX	4096
@@ -97,6 +114,10 @@ static struct {
 	uint64_t faults, req_sent, req_served, forwarded, queued;
 	uint64_t grants_in, grants_in_data, grants_out, pages_in, pages_out;
 	uint64_t data_pages_in, data_pages_out, nacks, errors;
+	uint64_t failed, peer_drops, reports_in, reports_out;
+	bool up[POD_MAX_MEMBERS];	/* connected and in the event loop */
+	time_t next_call[POD_MAX_MEMBERS];	/* when to call a lost member */
+	int ep;
 } d;
 
 static uint64_t now_ns(void)
@@ -112,6 +133,8 @@ static int home_of(uint32_t object, uint64_t page)
 	return pod_home(d.pod, object, page);
 }
 
+static void drop(unsigned int peer, const char *why);
+
 /* Send one message to @peer, encoded by the caller into its buffer. */
 static int send_to(unsigned int peer, size_t len, uint64_t data_bytes)
 {
@@ -122,7 +145,7 @@ static int send_to(unsigned int peer, size_t len, uint64_t data_bytes)
 		return -ENOTCONN;
 	ret = pod_conn_send(c, len, data_bytes);
 	if (ret)
-		pod_net_drop(&d.net, peer, "send failed");
+		drop(peer, "send failed");
 	return ret;
 }
 
@@ -176,18 +199,30 @@ static int send_nack(unsigned int to, uint32_t object, uint64_t page,
 
 static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
 			uint64_t req_id);
+static void dir_abort(uint32_t object, uint64_t block, uint32_t error);
+static void fail_here(uint32_t object, uint64_t page, const char *why);
+
+static void dir_next(uint32_t object, uint64_t block);
 
 /* The block's move is done at its home: owner recorded, next request. */
 static void dir_done(uint32_t object, uint64_t page, uint32_t npages,
 		     uint16_t owner)
 {
 	struct object *o = &d.obj[object];
-	struct waiting **pw, *w;
 	uint64_t i, block = page / BLOCK_PAGES;
 
 	for (i = page; i < page + npages && i < o->pages; i++)
 		o->owner[i] = owner;
 	o->busy[block] = 0;
+	dir_next(object, block);
+}
+
+/* The block is free again: its waiting requests, oldest first. */
+static void dir_next(uint32_t object, uint64_t block)
+{
+	struct object *o = &d.obj[object];
+	struct waiting **pw, *w;
+
 	/* the block's waiting requests, oldest first, until one moves it */
 	pw = &d.waiting;
 	while (!o->busy[block] && (w = *pw)) {
@@ -199,6 +234,26 @@ static void dir_done(uint32_t object, uint64_t page, uint32_t npages,
 		dir_request(w->object, w->page, w->requester, w->req_id);
 		free(w);
 	}
+}
+
+/*
+ * The block's move failed (the owner could not give the page up, or a
+ * member left): the requester hears it, the owner stays as recorded.
+ */
+static void dir_abort(uint32_t object, uint64_t block, uint32_t error)
+{
+	struct object *o = &d.obj[object];
+	struct move *mv = &o->mv[block];
+
+	if (!o->busy[block])
+		return;
+	o->busy[block] = 0;
+	if (mv->requester == d.me)
+		fail_here(object, mv->page, error == POD_E_LOST ?
+			  "its owner left the pod" : "its owner refused");
+	else if (d.net.conns[mv->requester])
+		send_nack(mv->requester, object, mv->page, error, mv->req_id);
+	dir_next(object, block);
 }
 
 /* Install a grant here: the pages come in, with data where they hold it. */
@@ -231,20 +286,48 @@ static int grant_here(uint32_t object, uint64_t page, uint32_t npages,
 	return 0;
 }
 
-/* A request of ours came back granted: its latency. */
-static void request_done(uint64_t req_id)
+/*
+ * A page of ours cannot come: the faults waiting for it fail (SIGBUS)
+ * now, not after the module's pod_timeout_ms. A later fault asks again.
+ */
+static void fail_here(uint32_t object, uint64_t page, const char *why)
+{
+	struct dormant_pod_xfer x = {
+		.flags = DORMANT_POD_GRANT_FAIL,
+		.offset = page * PAGE, .len = PAGE,
+	};
+
+	fprintf(stderr, "dormantd: %s: page %" PRIu64 " cannot come: %s\n",
+		d.pod->objects[object].name, page, why);
+	d.failed++;
+	if (ioctl(d.obj[object].fd, DORMANT_IOC_POD_GRANT, &x)) {
+		fprintf(stderr, "dormantd: %s: POD_GRANT (fail) at page %" PRIu64 ": %s\n",
+			d.pod->objects[object].name, page, strerror(errno));
+		d.errors++;
+	}
+}
+
+/* Our request @req_id is over (granted or refused): forget it. */
+static struct inflight *inflight_find(uint64_t req_id)
 {
 	unsigned int i;
 
-	for (i = 0; i < INFLIGHT_MAX; i++) {
-		if (d.inflight[i].req_id == req_id) {
-			if (d.nr_lat < LAT_MAX)
-				d.lat[d.nr_lat++] = now_ns() -
-						    d.inflight[i].start_ns;
-			d.inflight[i].req_id = 0;
-			return;
-		}
-	}
+	for (i = 0; i < INFLIGHT_MAX; i++)
+		if (d.inflight[i].req_id == req_id)
+			return &d.inflight[i];
+	return NULL;
+}
+
+/* A request of ours came back granted: its latency. */
+static void request_done(uint64_t req_id)
+{
+	struct inflight *f = inflight_find(req_id);
+
+	if (!f)
+		return;
+	if (d.nr_lat < LAT_MAX)
+		d.lat[d.nr_lat++] = now_ns() - f->start_ns;
+	f->req_id = 0;
 }
 
 /*
@@ -269,7 +352,8 @@ static void release_to(uint32_t object, uint64_t page, uint16_t requester,
 		fprintf(stderr, "dormantd: %s: page %" PRIu64 " asked by member %s, which is not connected\n",
 			d.pod->objects[object].name, page,
 			d.pod->members[requester].name);
-		d.errors++;
+		if (home_of(object, page) == (int)d.me)
+			dir_abort(object, page / BLOCK_PAGES, POD_E_LOST);
 		return;
 	}
 	if (ioctl(d.obj[object].fd, DORMANT_IOC_POD_RELEASE, &x)) {
@@ -281,7 +365,8 @@ static void release_to(uint32_t object, uint64_t page, uint16_t requester,
 			d.pod->members[requester].name, strerror(err));
 		d.errors++;
 		if (home == (int)d.me)
-			d.obj[object].busy[page / BLOCK_PAGES] = 0;
+			dir_abort(object, page / BLOCK_PAGES, err == EREMOTE ?
+				  POD_E_NOT_OWNER : POD_E_RANGE);
 		else
 			send_nack(home, object, page, err == EREMOTE ?
 				  POD_E_NOT_OWNER : POD_E_RANGE, req_id);
@@ -330,18 +415,18 @@ static void dir_request(uint32_t object, uint64_t page, uint16_t requester,
 	if (owner == requester)
 		return;		/* asked twice: the first request moved it */
 	o->busy[block] = 1;
+	o->mv[block] = (struct move){ owner, requester, page, req_id };
 	d.req_served++;
 	if (owner == d.me) {
 		release_to(object, page, requester, req_id);
+	} else if (!d.net.conns[owner] ||
+		   send_req(owner, object, page, requester, req_id)) {
+		fprintf(stderr, "dormantd: %s: page %" PRIu64 " is owned by member %s, which is not in the pod now: lost until it comes back\n",
+			d.pod->objects[object].name, page,
+			d.pod->members[owner].name);
+		dir_abort(object, block, POD_E_LOST);
 	} else {
 		d.forwarded++;
-		if (send_req(owner, object, page, requester, req_id)) {
-			fprintf(stderr, "dormantd: %s: page %" PRIu64 " is owned by member %s, which is gone: lost\n",
-				d.pod->objects[object].name, page,
-				d.pod->members[owner].name);
-			o->busy[block] = 0;
-			d.errors++;
-		}
 	}
 }
 
@@ -361,18 +446,17 @@ static void on_fault(const struct dormant_pod_request *r)
 	}
 	d.faults++;
 	req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
-	d.inflight[d.next_req % INFLIGHT_MAX] =
-		(struct inflight){ req_id, now_ns() };
 	home = home_of(object, page);
+	d.inflight[d.next_req % INFLIGHT_MAX] =
+		(struct inflight){ req_id, now_ns(), object, home, page };
 	if (home == (int)d.me) {
 		dir_request(object, page, d.me, req_id);
-	} else if (send_req(home, object, page, d.me, req_id) == 0) {
+	} else if (d.net.conns[home] &&
+		   send_req(home, object, page, d.me, req_id) == 0) {
 		d.req_sent++;
 	} else {
-		fprintf(stderr, "dormantd: %s: page %" PRIu64 " has its home on member %s, which is gone\n",
-			d.pod->objects[object].name, page,
-			d.pod->members[home].name);
-		d.errors++;
+		d.inflight[d.next_req % INFLIGHT_MAX].req_id = 0;
+		fail_here(object, page, "its home member is not in the pod now");
 	}
 }
 
@@ -417,6 +501,18 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 		    d.obj[m->owner_set.object].pages ||
 		    home_of(m->owner_set.object, m->owner_set.page) != (int)d.me)
 			goto range;
+		if (!m->owner_set.req_id) {
+			/* a report: the sender owns these pages */
+			struct object *o = &d.obj[m->owner_set.object];
+			uint64_t i;
+
+			if (m->owner_set.owner != peer)
+				goto range;
+			for (i = 0; i < m->owner_set.npages; i++)
+				o->owner[m->owner_set.page + i] = peer;
+			d.reports_in++;
+			break;
+		}
 		dir_done(m->owner_set.object, m->owner_set.page,
 			 m->owner_set.npages, m->owner_set.owner);
 		break;
@@ -427,13 +523,27 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 			m->nack.object < d.pod->nr_objects ?
 			d.pod->objects[m->nack.object].name : "?",
 			m->nack.error);
-		if (m->nack.object < d.pod->nr_objects &&
-		    m->nack.page < d.obj[m->nack.object].pages &&
-		    home_of(m->nack.object, m->nack.page) == (int)d.me)
-			d.obj[m->nack.object].busy[m->nack.page / BLOCK_PAGES] = 0;
+		if (m->nack.object >= d.pod->nr_objects ||
+		    m->nack.page >= d.obj[m->nack.object].pages)
+			goto range;
+		if (home_of(m->nack.object, m->nack.page) == (int)d.me &&
+		    d.obj[m->nack.object].busy[m->nack.page / BLOCK_PAGES] &&
+		    d.obj[m->nack.object].mv[m->nack.page / BLOCK_PAGES].req_id ==
+		    m->nack.req_id) {
+			/* the owner we asked refused: tell the requester */
+			dir_abort(m->nack.object, m->nack.page / BLOCK_PAGES,
+				  m->nack.error);
+		} else if (inflight_find(m->nack.req_id)) {
+			/* our own request, refused at its home */
+			inflight_find(m->nack.req_id)->req_id = 0;
+			fail_here(m->nack.object, m->nack.page,
+				  m->nack.error == POD_E_LOST ?
+				  "its owner left the pod" :
+				  "the pod refused the request");
+		}
 		break;
 	case POD_MSG_BYE:
-		pod_net_drop(&d.net, peer, "it said goodbye");
+		drop(peer, "it said goodbye");
 		break;
 	default:
 		fprintf(stderr, "dormantd: member %s sent %s after the handshake: ignored\n",
@@ -446,6 +556,198 @@ range:
 	fprintf(stderr, "dormantd: member %s sent %s for a page outside the pod's objects\n",
 		d.pod->members[peer].name, pod_wire_type_name(m->type));
 	d.errors++;
+}
+
+static unsigned int peers_up(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d.pod->nr_members; i++)
+		n += d.up[i];
+	return n;
+}
+
+/* Pages homed here whose owner is not in the pod now. */
+static uint64_t lost_pages(void)
+{
+	uint64_t n = 0, p;
+	unsigned int i;
+
+	for (i = 0; i < d.pod->nr_objects; i++) {
+		struct object *o = &d.obj[i];
+
+		for (p = 0; p < o->pages; p++)
+			if (o->owner[p] != d.me && !d.up[o->owner[p]] &&
+			    home_of(i, p) == (int)d.me)
+				n++;
+	}
+	return n;
+}
+
+/*
+ * Member @peer left (its connection dropped): the moves it was part of
+ * end, requests it made are forgotten, our requests that wait on it fail,
+ * and the pages it owned are lost until it comes back.
+ */
+static void peer_gone(unsigned int peer)
+{
+	struct waiting **pw, *w;
+	unsigned int i;
+	uint64_t b, p, n;
+
+	if (!d.up[peer])
+		return;
+	d.up[peer] = false;
+	d.peer_drops++;
+	d.next_call[peer] = time(NULL) + 1;
+	for (i = 0; i < d.pod->nr_objects; i++) {
+		struct object *o = &d.obj[i];
+
+		for (b = 0, n = 0; b * BLOCK_PAGES < o->pages; b++) {
+			if (home_of(i, b * BLOCK_PAGES) != (int)d.me)
+				continue;
+			for (p = b * BLOCK_PAGES; p < (b + 1) * BLOCK_PAGES &&
+			     p < o->pages; p++)
+				n += o->owner[p] == peer;
+			if (!o->busy[b])
+				continue;
+			if (o->mv[b].requester == peer) {
+				/* it may hold the page: it reports it if so */
+				o->owner[o->mv[b].page] = peer;
+				o->busy[b] = 0;
+				dir_next(i, b);
+			} else if (o->mv[b].owner == peer) {
+				dir_abort(i, b, POD_E_LOST);
+			}
+		}
+		if (n)
+			fprintf(stderr, "dormantd: member %s left: %" PRIu64 " pages of %s that it owned are lost until it comes back\n",
+				d.pod->members[peer].name, n,
+				d.pod->objects[i].name);
+	}
+	for (pw = &d.waiting; (w = *pw);) {
+		if (w->requester == peer) {
+			*pw = w->next;
+			free(w);
+		} else {
+			pw = &w->next;
+		}
+	}
+	for (i = 0; i < INFLIGHT_MAX; i++) {
+		struct inflight *f = &d.inflight[i];
+
+		if (f->req_id && f->home == peer) {
+			f->req_id = 0;
+			fail_here(f->object, f->page,
+				  "its home member left the pod");
+		}
+	}
+}
+
+/* Tell @peer which of the pages it is home of we own (req_id 0). */
+static int report_to(unsigned int peer)
+{
+	static uint32_t owners[BLOCK_PAGES];
+	unsigned int i;
+	uint64_t b, p;
+
+	for (i = 0; i < d.pod->nr_objects; i++) {
+		struct object *o = &d.obj[i];
+
+		for (b = 0; b * BLOCK_PAGES < o->pages; b++) {
+			struct dormant_pod_map m = {
+				.offset = b * BLOCK_PAGES * PAGE,
+				.len = (uint64_t)BLOCK_PAGES * PAGE,
+				.owners = (uintptr_t)owners,
+			};
+
+			if (home_of(i, b * BLOCK_PAGES) != (int)peer)
+				continue;
+			if (ioctl(o->fd, DORMANT_IOC_POD_MAP, &m)) {
+				fprintf(stderr, "dormantd: %s: POD_MAP of block %" PRIu64 ": %s\n",
+					d.pod->objects[i].name, b, strerror(errno));
+				d.errors++;
+				return -1;
+			}
+			/* runs of our pages, cut into aligned powers of two */
+			for (p = 0; p < BLOCK_PAGES;) {
+				uint32_t n = BLOCK_PAGES;
+
+				if (owners[p] != DORMANT_POD_MAP_LOCAL) {
+					p++;
+					continue;
+				}
+				while (p % n)
+					n /= 2;
+				for (;;) {
+					uint32_t k;
+
+					for (k = 0; k < n; k++)
+						if (owners[p + k] !=
+						    DORMANT_POD_MAP_LOCAL)
+							break;
+					if (k == n)
+						break;
+					n /= 2;
+				}
+				if (send_owner_set(peer, i, b * BLOCK_PAGES + p,
+						   n, 0))
+					return -1;
+				d.reports_out++;
+				p += n;
+			}
+		}
+	}
+	return 0;
+}
+
+static void watch(int fd, uint32_t what)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = what };
+
+	epoll_ctl(d.ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+#define EV_SIGNAL	1000
+#define EV_CHAN		1001
+#define EV_LISTEN	1002
+#define EV_CM		2000	/* + member: its connection's events */
+
+/* Member @peer is connected (again): into the loop, and our report. */
+static void peer_up(unsigned int peer)
+{
+	if (d.up[peer])
+		peer_gone(peer);	/* its old connection was replaced */
+	d.up[peer] = true;
+	watch(pod_conn_fd(d.net.conns[peer]), peer);
+	watch(pod_conn_cm_fd(d.net.conns[peer]), EV_CM + peer);
+	if (report_to(peer))
+		pod_net_drop(&d.net, peer, "our report did not go out");
+}
+
+/* Drop the connection to @peer and end what it was part of. */
+static void drop(unsigned int peer, const char *why)
+{
+	pod_net_drop(&d.net, peer, why);
+	peer_gone(peer);
+}
+
+/* Call the members listed before us that we lost, every few seconds. */
+static void call_lost(void)
+{
+	time_t now = time(NULL);
+	unsigned int i;
+
+	for (i = 0; i < d.me; i++) {
+		if (d.net.conns[i] || now < d.next_call[i])
+			continue;
+		d.next_call[i] = now + 3;
+		if (pod_net_reconnect(&d.net, i) == 0) {
+			fprintf(stderr, "dormantd: member %s is back\n",
+				d.pod->members[i].name);
+			peer_up(i);
+		}
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -485,12 +787,17 @@ static void write_stats(void)
 		", \"data_pages_in\": %" PRIu64 ", \"grants_out\": %" PRIu64
 		", \"pages_out\": %" PRIu64 ", \"data_pages_out\": %" PRIu64
 		", \"nacks\": %" PRIu64 ", \"errors\": %" PRIu64
+		", \"failed\": %" PRIu64 ", \"lost_pages\": %" PRIu64
+		", \"peer_drops\": %" PRIu64 ", \"reports_in\": %" PRIu64
+		", \"reports_out\": %" PRIu64
+		", \"peers_up\": %u"
 		", \"grant_ns_p50\": %" PRIu64 ", \"grant_ns_p99\": %" PRIu64
 		", \"grants_timed\": %u, \"peers\": [",
 		d.pod->members[d.me].name, d.faults, d.req_sent, d.req_served,
 		d.forwarded, d.queued, d.grants_in, d.grants_in_data, d.pages_in,
 		d.data_pages_in, d.grants_out, d.pages_out, d.data_pages_out,
-		d.nacks, d.errors, p50, p99, d.nr_lat);
+		d.nacks, d.errors, d.failed, lost_pages(), d.peer_drops,
+		d.reports_in, d.reports_out, peers_up(), p50, p99, d.nr_lat);
 	for (i = 0; i < d.pod->nr_members; i++) {
 		const struct pod_conn_stats *s;
 
@@ -511,8 +818,57 @@ static void write_stats(void)
 }
 
 /*
+ * Take over object @i as a dormantd before us left it (this one
+ * restarted): the pages homed here are ours or, as the module recorded,
+ * the member we gave them to; the other members' reports then say who
+ * owns them now.
+ */
+static int adopt(unsigned int i, const char *path)
+{
+	static uint32_t owners[BLOCK_PAGES];
+	struct object *o = &d.obj[i];
+	uint64_t b, p, here = 0, away = 0;
+
+	for (b = 0; b * BLOCK_PAGES < o->pages; b++) {
+		struct dormant_pod_map m = {
+			.offset = b * BLOCK_PAGES * PAGE,
+			.len = (uint64_t)BLOCK_PAGES * PAGE,
+			.owners = (uintptr_t)owners,
+		};
+		int home = home_of(i, b * BLOCK_PAGES);
+
+		if (ioctl(o->fd, DORMANT_IOC_POD_MAP, &m)) {
+			fprintf(stderr, "dormantd: %s: POD_MAP of block %" PRIu64 ": %s (does the module have DORMANT_F_POD_RECOVER?)\n",
+				path, b, strerror(errno));
+			return -1;
+		}
+		for (p = 0; p < BLOCK_PAGES; p++) {
+			uint32_t w = owners[p];
+
+			if (w == DORMANT_POD_MAP_LOCAL)
+				here++;
+			else
+				away++;
+			if (w > d.pod->nr_members) {
+				fprintf(stderr, "dormantd: %s: page %" PRIu64 " was given to host %u, which this pod does not have\n",
+					path, b * BLOCK_PAGES + p, w);
+				return -1;
+			}
+			o->owner[b * BLOCK_PAGES + p] =
+				w == DORMANT_POD_MAP_LOCAL ? d.me : w - 1;
+			if (home != (int)d.me)
+				o->owner[b * BLOCK_PAGES + p] = home;
+		}
+	}
+	fprintf(stderr, "dormantd: %s: taken over: %" PRIu64 " pages owned here, %" PRIu64 " elsewhere\n",
+		path, here, away);
+	return 0;
+}
+
+/*
  * Open (create) the pod's objects in @dir, and give up at once the
- * 2 MiB blocks whose home is another member.
+ * 2 MiB blocks whose home is another member. An object that exists
+ * already (dormantd restarted) is taken over as it is.
  */
 static int open_objects(const char *dir)
 {
@@ -539,22 +895,27 @@ static int open_objects(const char *dir)
 				path, strerror(errno));
 			return -EINVAL;
 		}
-		if (st.present || st.remote || (st.size && st.size != po->size)) {
-			fprintf(stderr, "dormantd: %s exists already (size %llu, %llu pages present, %llu remote): dormantd starts from new objects (taking over a running one is not done yet)\n",
+		if (st.size && st.size != po->size) {
+			fprintf(stderr, "dormantd: %s exists with size %llu, but the pod file says %llu\n",
 				path, (unsigned long long)st.size,
-				(unsigned long long)st.present,
-				(unsigned long long)st.remote);
+				(unsigned long long)po->size);
 			return -EEXIST;
+		}
+		o->pages = po->size / PAGE;
+		o->owner = calloc(o->pages, sizeof(*o->owner));
+		o->busy = calloc(o->pages / BLOCK_PAGES + 1, 1);
+		o->mv = calloc(o->pages / BLOCK_PAGES + 1, sizeof(*o->mv));
+		if (!o->owner || !o->busy || !o->mv)
+			return -ENOMEM;
+		if (st.size) {
+			if (adopt(i, path))
+				return -EIO;
+			continue;
 		}
 		if (ftruncate(o->fd, po->size)) {
 			fprintf(stderr, "dormantd: %s: %s\n", path, strerror(errno));
 			return -errno;
 		}
-		o->pages = po->size / PAGE;
-		o->owner = calloc(o->pages, sizeof(*o->owner));
-		o->busy = calloc(o->pages / BLOCK_PAGES + 1, 1);
-		if (!o->owner || !o->busy)
-			return -ENOMEM;
 		for (b = 0; b < o->pages; b += BLOCK_PAGES) {
 			int home = home_of(i, b);
 			struct dormant_pod_xfer x = {
@@ -604,11 +965,11 @@ int main(int argc, char **argv)
 	struct dormant_pod_open po = { 0 };
 	struct dormant_pod_attach pa = { 0 };
 	struct dormant_version v = { 0 };
-	struct epoll_event ev, evs[16];
+	struct epoll_event evs[16];
 	unsigned long timeout = 120;
 	struct pod *pod = NULL;
 	char err[512], *end;
-	int c, ctl, ep, sfd, i, n, ret = 1;
+	int c, ctl, sfd, i, n, ret = 1;
 	unsigned int k;
 	sigset_t mask;
 
@@ -695,25 +1056,20 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0)
+	d.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || d.ep < 0)
 		goto out;
-	ev.events = EPOLLIN;
-	ev.data.u32 = 1000;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.u32 = 1001;
+	watch(sfd, EV_SIGNAL);
 	fcntl(d.chan, F_SETFL, O_NONBLOCK);
-	epoll_ctl(ep, EPOLL_CTL_ADD, d.chan, &ev);
-	for (k = 0; k < pod->nr_members; k++) {
-		if (!d.net.conns[k])
-			continue;
-		ev.data.u32 = k;
-		epoll_ctl(ep, EPOLL_CTL_ADD, pod_conn_fd(d.net.conns[k]), &ev);
-	}
+	watch(d.chan, EV_CHAN);
+	watch(pod_net_listen_fd(&d.net), EV_LISTEN);
+	for (k = 0; k < pod->nr_members; k++)
+		if (d.net.conns[k])
+			peer_up(k);
 	fprintf(stderr, "dormantd: member %s: pod up\n", member);
 	write_stats();
 	for (;;) {
-		n = epoll_wait(ep, evs, 16, -1);
+		n = epoll_wait(d.ep, evs, 16, 1000);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -721,7 +1077,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			uint32_t what = evs[i].data.u32;
 
-			if (what == 1000) {
+			if (what == EV_SIGNAL) {
 				struct signalfd_siginfo si;
 
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -731,13 +1087,23 @@ int main(int argc, char **argv)
 					ret = 0;
 					goto out;
 				}
-			} else if (what == 1001) {
+			} else if (what == EV_CHAN) {
 				struct dormant_pod_request r[32];
 				ssize_t len = read(d.chan, r, sizeof(r));
 				int j;
 
 				for (j = 0; j < len / (ssize_t)sizeof(r[0]); j++)
 					on_fault(&r[j]);
+			} else if (what == EV_LISTEN) {
+				c = pod_net_accept(&d.net);
+				if (c >= 0)
+					peer_up(c);
+			} else if (what >= EV_CM &&
+				   what < EV_CM + pod->nr_members) {
+				k = what - EV_CM;
+				if (d.net.conns[k] &&
+				    pod_conn_cm_event(d.net.conns[k]))
+					drop(k, "it disconnected");
 			} else if (what < pod->nr_members && d.net.conns[what]) {
 				struct pod_msg m[POD_NET_RECV_SLOTS];
 				void *bufs[POD_NET_RECV_SLOTS];
@@ -746,9 +1112,8 @@ int main(int argc, char **argv)
 				got = pod_conn_recv(d.net.conns[what], m, bufs,
 						    POD_NET_RECV_SLOTS);
 				if (got < 0) {
-					pod_net_drop(&d.net, what,
-						     got == -EPROTO ? "a bad message" :
-						     "receive failed");
+					drop(what, got == -EPROTO ?
+					     "a bad message" : "receive failed");
 					continue;
 				}
 				for (j = 0; j < got; j++) {
@@ -760,6 +1125,7 @@ int main(int argc, char **argv)
 				}
 			}
 		}
+		call_lost();
 	}
 out:
 	pod_net_stop(&d.net);

@@ -33,6 +33,7 @@
  * @tx_seq: seq of the last message sent
  * @ctx: the peer's messages as pod_wire_check() tracks them
  * @st: what went over the connection
+ * @up: set up, in the event loop's hands
  */
 struct pod_conn {
 	struct pod_net *net;
@@ -45,6 +46,7 @@ struct pod_conn {
 	uint64_t tx_seq;
 	struct pod_wire_ctx ctx;
 	struct pod_conn_stats st;
+	bool up;
 };
 
 static void log_call(const char *who, const char *call)
@@ -78,6 +80,14 @@ static void conn_free(struct pod_conn *c)
 	free(c->rbuf);
 	free(c->sbuf);
 	free(c);
+}
+
+/* Set-up is over for @c: its channels no longer block the event loop. */
+static void conn_nonblock(struct pod_conn *c)
+{
+	fcntl(c->id->recv_cq_channel->fd, F_SETFL, O_NONBLOCK);
+	fcntl(c->id->channel->fd, F_SETFL, O_NONBLOCK);
+	c->up = true;
 }
 
 /* Buffers for a new id, every receive posted; NULL (and @id destroyed) on failure. */
@@ -200,8 +210,7 @@ static int check_hello(struct pod_conn *c, const struct pod_msg *m,
 		return -EPROTO;
 	}
 	if ((expect >= 0 && m->hello.member != expect) ||
-	    m->hello.member == c->net->me ||
-	    c->net->conns[m->hello.member]) {
+	    m->hello.member == c->net->me) {
 		fprintf(stderr, "dormantd: peer says it is member %u (%s), which it cannot be here: refused\n",
 			m->hello.member, pod->members[m->hello.member].name);
 		return -EPROTO;
@@ -224,6 +233,7 @@ static int connect_peer(struct pod_net *net, unsigned int peer, time_t deadline)
 	int ret;
 
 	snprintf(port, sizeof(port), "%u", pm->port);
+again:
 	for (;;) {
 		ret = rdma_getaddrinfo(pm->addr, port, &hints, &res);
 		if (ret) {
@@ -264,8 +274,15 @@ static int connect_peer(struct pod_net *net, unsigned int peer, time_t deadline)
 			pm->name, strerror(-ret));
 		rdma_disconnect(id);
 		conn_free(c);
+		/* it may still hold our last connection: try again */
+		if (ret != -EPROTO && time(NULL) < deadline) {
+			sleep(1);
+			goto again;
+		}
 		return ret;
 	}
+	if (net->conns[peer])
+		pod_net_drop(net, peer, "replaced by a new connection");
 	net->conns[peer] = c;
 	fprintf(stderr, "dormantd: connected to member %s (%s:%s)\n", pm->name,
 		pm->addr, port);
@@ -320,6 +337,8 @@ static int accept_peer(struct pod_net *net, time_t deadline)
 		conn_free(c);
 		return 1;	/* not fatal: wait for the real one */
 	}
+	if (net->conns[c->peer])
+		pod_net_drop(net, c->peer, "it connected again");
 	net->conns[c->peer] = c;
 	fprintf(stderr, "dormantd: member %s connected\n",
 		net->pod->members[c->peer].name);
@@ -387,11 +406,73 @@ int pod_net_start(struct pod_net *net, const struct pod *pod, unsigned int me,
 		if (!ret)
 			missing--;
 	}
-	for (i = 0; i < pod->nr_members; i++) {
+	for (i = 0; i < pod->nr_members; i++)
 		if (net->conns[i])
-			fcntl(pod_conn_fd(net->conns[i]), F_SETFL, O_NONBLOCK);
-	}
+			conn_nonblock(net->conns[i]);
+	fcntl(net->listen_id->channel->fd, F_SETFL, O_NONBLOCK);
 	return 0;
+}
+
+/*
+ * After set-up: a member listed after us connects (again: it restarted).
+ * Return: its index, or -1 if nothing came or it was refused (logged).
+ */
+int pod_net_accept(struct pod_net *net)
+{
+	unsigned int i;
+
+	if (accept_peer(net, time(NULL) + 5))
+		return -1;
+	for (i = 0; i < net->pod->nr_members; i++) {
+		if (net->conns[i] && !net->conns[i]->up) {
+			conn_nonblock(net->conns[i]);
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * After set-up: call a member listed before us that we lost, once.
+ * Return: 0 if connected, or -errno.
+ */
+int pod_net_reconnect(struct pod_net *net, unsigned int peer)
+{
+	int ret = connect_peer(net, peer, time(NULL));
+
+	if (!ret)
+		conn_nonblock(net->conns[peer]);
+	return ret;
+}
+
+/* The listener's event channel: readable when a member connects. */
+int pod_net_listen_fd(const struct pod_net *net)
+{
+	return net->listen_id->channel->fd;
+}
+
+/*
+ * The connection's own event channel said something: 1 if the peer went
+ * away (disconnected), 0 if not.
+ */
+int pod_conn_cm_event(struct pod_conn *c)
+{
+	struct rdma_cm_event *ev;
+	int gone = 0;
+
+	while (rdma_get_cm_event(c->id->channel, &ev) == 0) {
+		if (ev->event == RDMA_CM_EVENT_DISCONNECTED ||
+		    ev->event == RDMA_CM_EVENT_DEVICE_REMOVAL ||
+		    ev->event == RDMA_CM_EVENT_TIMEWAIT_EXIT)
+			gone = 1;
+		rdma_ack_cm_event(ev);
+	}
+	return gone;
+}
+
+int pod_conn_cm_fd(const struct pod_conn *c)
+{
+	return c->id->channel->fd;
 }
 
 /* Disconnect everyone, free everything. */

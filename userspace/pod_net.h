@@ -12,7 +12,14 @@
  * their member and their pod file's hash, and a peer whose pod file
  * differs, or who is not who it says, is refused. After set-up,
  * dormantd's event loop waits on each connection's receive completion
- * channel (pod_conn_fd()).
+ * channel (pod_conn_fd()) and on its event channel (pod_conn_cm_fd(): a
+ * peer that went away), and on the listener (pod_net_listen_fd()).
+ *
+ * A lost connection is made again the same way: the member listed later
+ * calls (pod_net_reconnect(), dormantd tries every few seconds), the
+ * earlier one accepts (pod_net_accept()). A member that restarted calls
+ * or is called as at set-up; a member that connects again replaces its
+ * old connection.
  */
 #ifndef _POD_NET_H
 #define _POD_NET_H
@@ -63,6 +70,11 @@ struct pod_net {
 
 int pod_net_start(struct pod_net *net, const struct pod *pod, unsigned int me,
 		  unsigned int timeout_s);
+int pod_net_listen_fd(const struct pod_net *net);
+int pod_net_accept(struct pod_net *net);
+int pod_net_reconnect(struct pod_net *net, unsigned int peer);
+int pod_conn_cm_fd(const struct pod_conn *c);
+int pod_conn_cm_event(struct pod_conn *c);
 void pod_net_stop(struct pod_net *net);
 int pod_conn_fd(const struct pod_conn *c);
 const struct pod_conn_stats *pod_conn_stats(const struct pod_conn *c);

@@ -42,6 +42,9 @@
  *   5 OWNER_SET (32 bytes): these pages now belong to owner
  *     0 u32 object  4 u32 pad  8 u64 page
  *    16 u32 npages  20 u16 owner  22 u16 pad2  24 u64 req_id
+ *       req_id 0 (wire 1.1): not the end of a move but a report, sent to
+ *       the pages' home when a connection is made (again): the sender
+ *       owns these pages
  *   6 PAGE_NACK (32 bytes): a request refused
  *     0 u32 object  4 u32 error (POD_E_*)  8 u64 page
  *    16 u32 npages  20 u32 pad  24 u64 req_id
@@ -62,7 +65,7 @@
 
 #define POD_WIRE_MAGIC		0x444f5044U
 #define POD_WIRE_MAJOR		1
-#define POD_WIRE_MINOR		0
+#define POD_WIRE_MINOR		1
 #define POD_WIRE_PAGE_SIZE	4096U
 #define POD_MAX_NPAGES		512U
 
@@ -95,7 +98,8 @@ enum pod_nack_error {
 	POD_E_NO_OBJECT = 3,	/* no such object on the receiver */
 	POD_E_RANGE = 4,	/* the pages are past the object's end */
 	POD_E_TIMEOUT = 5,	/* the receiver gave up waiting for them */
-	POD_E_MAX = POD_E_TIMEOUT,
+	POD_E_LOST = 6,		/* their owner left the pod (wire 1.1) */
+	POD_E_MAX = POD_E_LOST,
 };
 
 /**

@@ -168,7 +168,7 @@ static void check_ok(struct __test_metadata *_metadata,
 TEST(layout_golden_bytes)
 {
 	static const unsigned char want[] = {
-		'D', 'P', 'O', 'D', 1, 0, 3, 0,		/* magic maj min type */
+		'D', 'P', 'O', 'D', 1, 1, 3, 0,		/* magic maj min type */
 		56, 0, 0, 0, 0x34, 0x12, 0, 0,		/* length sender flags */
 		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* seq */
 		0x44, 0x33, 0x22, 0x11, 3, 0, 0, 0,	/* object flags */
@@ -204,7 +204,7 @@ TEST(layout_every_type)
 	ASSERT_EQ(64, len);
 	EXPECT_EQ(POD_WIRE_MAGIC, get_le(buf + OFF_MAGIC, 4));
 	EXPECT_EQ(1, buf[OFF_MAJOR]);
-	EXPECT_EQ(0, buf[OFF_MINOR]);
+	EXPECT_EQ(1, buf[OFF_MINOR]);
 	EXPECT_EQ(POD_MSG_HELLO_ACK, get_le(buf + OFF_TYPE, 2));
 	EXPECT_EQ(64, get_le(buf + OFF_LENGTH, 4));
 	EXPECT_EQ(0x0102, get_le(buf + OFF_SENDER, 2));
@@ -312,7 +312,7 @@ TEST(round_trip_hello)
 	check_ok(_metadata, &ctx, buf, len, &m);
 	EXPECT_EQ(POD_MSG_HELLO, m.type);
 	EXPECT_EQ(1, m.major);
-	EXPECT_EQ(0, m.minor);
+	EXPECT_EQ(POD_WIRE_MINOR, m.minor);
 	EXPECT_EQ(1, m.sender);
 	EXPECT_EQ(64, m.length);
 	EXPECT_EQ(1, m.seq);
@@ -455,7 +455,7 @@ TEST(round_trip_page_nack)
 	EXPECT_EQ(4, m.nack.page);
 	EXPECT_EQ(4, m.nack.npages);
 	EXPECT_EQ(81, m.nack.req_id);
-	for (e = POD_E_NOT_OWNER; e <= POD_E_TIMEOUT; e++) {
+	for (e = POD_E_NOT_OWNER; e <= POD_E_MAX; e++) {
 		len = pod_wire_encode_page_nack(buf, sizeof(buf), 0, e + 1, 1,
 						e, 0, 1, e);
 		check_ok(_metadata, &ctx, buf, len, &m);
@@ -688,7 +688,7 @@ TEST(minor_bit_flips_accepted)
 				 (uint64_t)bit + 1);
 		buf[OFF_MINOR] ^= 1 << bit;
 		check_ok(_metadata, &ctx, buf, len, &m);
-		EXPECT_EQ(1 << bit, m.minor);
+		EXPECT_EQ(POD_WIRE_MINOR ^ (1 << bit), m.minor);
 		EXPECT_EQ(1, m.major);
 	}
 }
@@ -849,7 +849,7 @@ TEST(unknown_flags)
 
 TEST(unknown_nack_error)
 {
-	static const uint32_t bad[] = { 0, POD_E_TIMEOUT + 1, 0xffffffff };
+	static const uint32_t bad[] = { 0, POD_E_MAX + 1, 0xffffffff };
 	unsigned char buf[BUF_CAP];
 	struct pod_wire_ctx ctx;
 	char sub[48];
@@ -1098,7 +1098,7 @@ TEST(check_order)
 	put_le(buf + OFF_MAGIC, 4, POD_WIRE_MAGIC);
 	buf[OFF_MAJOR] = 2;
 	check_rej(_metadata, &ctx, buf, len, -EPROTONOSUPPORT,
-		  POD_WIRE_ERR_VERSION, "2.0");
+		  POD_WIRE_ERR_VERSION, "2.1");
 	/* a wrong length hides an unknown type */
 	buf[OFF_MAJOR] = 1;
 	put_le(buf + OFF_TYPE, 2, 99);
