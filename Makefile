@@ -45,7 +45,8 @@ SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/kvm_hook_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page \
-	$(BUILD)/selftests/pod_mem
+	$(BUILD)/selftests/pod_mem \
+	$(BUILD)/selftests/pod_peer
 
 .PHONY: all modules userspace selftests unit tools deps check checkpatch demo demo-pod bench bench-bins clean \
 	help FORCE
@@ -114,6 +115,11 @@ selftests: $(SELFTESTS)
 $(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
 $(BUILD)/selftests/dormant_mem_test: LDLIBS := -lpthread
 $(BUILD)/selftests/dormant_pod_test: LDLIBS := -lpthread
+# pod_peer speaks dormantd's wire with dormantd's own code
+$(BUILD)/selftests/pod_peer: selftests/pod_peer.c userspace/pod.c userspace/pod_net.c userspace/pod_wire.c userspace/pod.h userspace/pod_net.h userspace/pod_wire.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ $< userspace/pod.c userspace/pod_net.c userspace/pod_wire.c $(JSONC_LIBS) -lrdmacm -libverbs
+
 $(BUILD)/selftests/%: selftests/%.c selftests/dormant_util.h $(UAPI_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(LDLIBS)

@@ -23,8 +23,8 @@ require_root
 require_module_file
 
 case $host in
-0) me=a; tap_plan 28 ;;
-1) me=b; tap_plan 28 ;;
+0) me=a; tap_plan 31 ;;
+1) me=b; tap_plan 31 ;;
 *) tap_plan 1; not_ok "pod: DORMANT_HOST is 0 or 1 (it is '$host')"; tap_exit ;;
 esac
 
@@ -111,7 +111,12 @@ if [ $me = a ]; then
 	step "b's answer reaches a" wait 0 0xb13 240
 	step "pages b wrote before a's crash come with their data" check 300 2 5
 	step "a says it is done" mark 0 0xd0e
-	"$mem" "$mnt/vm1" wait 0 0xe0d 900 || diag "b did not acknowledge"
+	step "b acknowledges" wait 0 0xe0d 240
+	# b's dormantd goes; b connects with garbage (pod_peer, 9 cases)
+	check "pod: a drops the connection at each of b's 9 bad messages" \
+		pod_await bad_messages 9 240
+	n=$(pod_counter bad_messages)
+	check "pod: a counted exactly those 9 ($n)" [ "$n" = 9 ]
 else
 	d0=$(pod_counter data_pages_in)
 	p0=$(pod_counter pages_in)
@@ -157,6 +162,15 @@ else
 	good=0
 	[ "$b1" = "$b0" ] && [ "$g1" -gt "$g0" ] && good=1
 	check "pod: the boot's $((g1 - g0)) grants carried no page data ($((b1 - b0)) bytes)" [ $good = 1 ]
+	# unload and umount under use: refused, nothing changes
+	rmmod dormant 2>/dev/null
+	rc=$?
+	check "pod: the module refuses to unload while the pod uses it (rmmod exit $rc)" \
+		[ $rc != 0 -a -e /sys/module/dormant ]
+	umount "$mnt" 2>/dev/null
+	rc=$?
+	check "pod: the mount refuses to go while dormantd holds its objects (umount exit $rc)" \
+		[ $rc != 0 ]
 
 	# our dormantd crashes and restarts
 	step "b writes pages 100-109" write 100 10 3
@@ -193,6 +207,14 @@ else
 fi
 errors=$(pod_counter errors)
 check "pod: dormantd on $me counted no errors ($errors)" [ "$errors" = 0 ]
-pod_stop || diag "dormantd exited with $?"
+if [ $me = b ]; then
+	pod_stop || diag "dormantd exited with $?"
+	"$top/build/selftests/pod_peer" "$work/pod.json" b > "$work/peer.log" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/peer.log"
+	check "pod: a drops the connection at each of 9 bad messages from b (pod_peer exit $rc)" \
+		[ $rc = 0 ]
+fi
+[ -n "$pod_pid" ] && { pod_stop || diag "dormantd exited with $?"; }
 sed 's/^/# dormantd: /' "$work/dormantd.log"
 tap_exit

@@ -114,7 +114,7 @@ static struct {
 	uint64_t faults, req_sent, req_served, forwarded, queued;
 	uint64_t grants_in, grants_in_data, grants_out, pages_in, pages_out;
 	uint64_t data_pages_in, data_pages_out, nacks, errors;
-	uint64_t failed, peer_drops, reports_in, reports_out;
+	uint64_t failed, peer_drops, reports_in, reports_out, bad_messages;
 	bool up[POD_MAX_MEMBERS];	/* connected and in the event loop */
 	time_t next_call[POD_MAX_MEMBERS];	/* when to call a lost member */
 	int ep;
@@ -790,14 +790,15 @@ static void write_stats(void)
 		", \"failed\": %" PRIu64 ", \"lost_pages\": %" PRIu64
 		", \"peer_drops\": %" PRIu64 ", \"reports_in\": %" PRIu64
 		", \"reports_out\": %" PRIu64
-		", \"peers_up\": %u"
+		", \"peers_up\": %u, \"bad_messages\": %" PRIu64
 		", \"grant_ns_p50\": %" PRIu64 ", \"grant_ns_p99\": %" PRIu64
 		", \"grants_timed\": %u, \"peers\": [",
 		d.pod->members[d.me].name, d.faults, d.req_sent, d.req_served,
 		d.forwarded, d.queued, d.grants_in, d.grants_in_data, d.pages_in,
 		d.data_pages_in, d.grants_out, d.pages_out, d.data_pages_out,
 		d.nacks, d.errors, d.failed, lost_pages(), d.peer_drops,
-		d.reports_in, d.reports_out, peers_up(), p50, p99, d.nr_lat);
+		d.reports_in, d.reports_out, peers_up(), d.bad_messages, p50,
+		p99, d.nr_lat);
 	for (i = 0; i < d.pod->nr_members; i++) {
 		const struct pod_conn_stats *s;
 
@@ -1112,6 +1113,7 @@ int main(int argc, char **argv)
 				got = pod_conn_recv(d.net.conns[what], m, bufs,
 						    POD_NET_RECV_SLOTS);
 				if (got < 0) {
+					d.bad_messages += got == -EPROTO;
 					drop(what, got == -EPROTO ?
 					     "a bad message" : "receive failed");
 					continue;
