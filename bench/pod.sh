@@ -11,17 +11,26 @@
 # ownership alone) and of as many that a wrote (data grants: 4 KiB of data
 # each), each block of them holding a page a wrote so that pages move one
 # by one; then both hosts run rdma-core's ibv_rc_pingpong with 8-byte and
-# 4 KiB messages, BENCH_REPEAT (default 3) times each.
+# 4 KiB messages, BENCH_REPEAT (default 3) times each. Last, b boots a
+# stock QEMU/KVM guest of BENCH_POD_GUEST (default 1G) on an object all
+# a's at the start, and the same guest on an object all b's, taking turns,
+# BENCH_REPEAT times each: seconds to the guest's /init.
 #
 # Output lines (host b):
 #   pod-grant dormant RUN MEDIAN_NS PAGES
 #   pod-grant data RUN MEDIAN_NS PAGES
 #   pod-rtt BYTES RUN NS_PER_ROUND_TRIP
+#   pod-boot remote|local RUN SECONDS
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tools/lib.sh"
+. "$top/tools/guest-lib.sh"
 pages=${BENCH_POD_PAGES:-100}
 reps=${BENCH_REPEAT:-3}
+guest=${BENCH_POD_GUEST:-1G}
+if [ "${guest%G}G" != "$guest" ] || ! is_count "${guest%G}"; then
+	echo "bench/pod.sh: BENCH_POD_GUEST must be a size in GiB such as 1G, got '$guest'" >&2
+	exit 2
+fi
 is_count "$pages" && [ "$pages" -le 500 ] ||
 	{ echo "bench/pod.sh: BENCH_POD_PAGES must be 1..500, got '$pages'" >&2; exit 2; }
 is_count "$reps" || { echo "bench/pod.sh: BENCH_REPEAT must be a count, got '$reps'" >&2; exit 2; }
@@ -43,11 +52,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+modprobe kvm_amd 2>/dev/null || modprobe kvm_intel || exit 1
 insmod "$top/build/$(uname -r)/dormant.ko" || exit 1
 mount -t dormant none "$mnt" || exit 1
-# one 2 MiB block per run and kind: (reps * 2 + 1) blocks, and "done"
+# one 2 MiB block per run and kind: (reps * 2 + 1) blocks, and "done";
+# per run, a guest's memory owned by a (rN) and one owned by b (lN)
 blocks=$((reps * 2 + 1))
-pod_file "$work/pod.json" "[
+guests=
+r=1
+while [ $r -le "$reps" ]; do
+	guests="$guests
+    { \"name\": \"r$r\", \"size\": \"$guest\", \"owner\": \"a\" },
+    { \"name\": \"l$r\", \"size\": \"$guest\", \"owner\": \"b\" },"
+	r=$((r + 1))
+done
+pod_file "$work/pod.json" "[$guests
     { \"name\": \"vm1\", \"size\": \"$((blocks * 2))M\", \"owner\": \"a\" },
     { \"name\": \"done\", \"size\": \"2M\", \"owner\": \"a\" }
   ]"
@@ -96,4 +115,37 @@ while [ $r -le "$reps" ]; do
 	rtt 4096 $r || exit 1
 	r=$((r + 1))
 done
+
+# boots on b: memory all a's against memory all b's, taking turns
+if [ $me = a ]; then
+	"$mem" "$mnt/done" wait 0 0xb007 3600 || exit 1
+	exit 0
+fi
+GUEST_INITRD="$work/initrd.gz" GUEST_SCRIPT= GUEST_SMP=2
+export GUEST_INITRD GUEST_SCRIPT GUEST_SMP
+guest_initrd "$GUEST_INITRD" || exit 1
+r=1
+while [ $r -le "$reps" ]; do
+	for kind in remote local; do
+		obj=l$r
+		[ $kind = remote ] && obj=r$r
+		t=$(guest_boot "$work/guest.log" 900 -m "$guest" \
+			-object "memory-backend-file,id=ram0,size=$guest,mem-path=$mnt/$obj,share=on,align=2M" \
+			-machine memory-backend=ram0)
+		case $t in
+		none | timeout)
+			echo "bench/pod.sh: the $kind guest died before its /init ($t)" >&2
+			tail -n 20 "$work/guest.log" | sed 's/^/# console: /' >&2
+			exit 1 ;;
+		esac
+		echo "pod-boot $kind $r $t"
+		# its pages (now b's either way) back to the pools
+		fallocate --punch-hole --keep-size -o 0 -l "$guest" "$mnt/$obj" ||
+			exit 1
+	done
+	r=$((r + 1))
+done
+[ "$(pod_counter errors)" = 0 ] || { echo "bench/pod.sh: dormantd counted errors" >&2; exit 1; }
+"$mem" "$mnt/done" mark 0 0xb007
+sleep 2
 exit 0

@@ -24,7 +24,8 @@ LINES = {  # what each part's script prints (see the top of each)
     'zero': [rf'(zero|cpu)-[a-z]+ {INT} {INT} {NUM}'],
     'reclaim': [rf'freed {INT} {INT} {INT}', rf'reclaim {INT} {NUM} {NUM}', rf'deleted {INT} {NUM}',
                 rf'object {INT} {INT} {INT}', rf'died {INT}( .*)?'],
-    'pod': [rf'pod-grant (dormant|data) {INT} {INT} {INT}', rf'pod-rtt {INT} {INT} {INT}'],
+    'pod': [rf'pod-grant (dormant|data) {INT} {INT} {INT}', rf'pod-rtt {INT} {INT} {INT}',
+            rf'pod-boot (remote|local) {INT} {NUM}'],
 }
 PARAMS = {  # option: environment variable, tools/bench.sh's default
     'pages': ('BENCH_PAGES', '16384'), 'repeat': ('BENCH_REPEAT', '5'),
@@ -273,6 +274,21 @@ def pod_table(k, rows, a):
             '%-34s  %-19s  %-34s  %-19s  %s' % ('data grant (4 KiB of data)', us(s['data']),
                                                  'ibv_rc_pingpong, 4 KiB', us(s['4096']),
                                                  div(med(s['data']), med(s['4096']), 7)),
+            r, ''] + pod_boot_table(rows)
+
+
+def pod_boot_table(rows):
+    """A guest booting on host b with its memory owned by host a, against all local."""
+    s = {kind: stats(x[3] for x in rows if x[:2] == ['pod-boot', kind]) for kind in ('remote', 'local')}
+    if not s['remote'] and not s['local']:
+        return []
+    r = rule(40, 22, 9)
+    return ['Seconds to the guest\'s /init on host b, median (min-max) of %d boots each, taken in turns:'
+            % max(x[3] for x in s.values() if x), '', r,
+            '%-40s  %-22s  %9s' % ('guest memory', 's', 'ratio'), r,
+            '%-40s  %-22s  %9s' % ('owned by host a (every page moves)', span(s['remote']),
+                                  div(med(s['remote']), med(s['local']), 9)),
+            '%-40s  %-22s  %9s' % ('owned by host b (local)', span(s['local']), '1.00'),
             r, '']
 
 

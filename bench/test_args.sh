@@ -54,6 +54,7 @@ refuse "boot.sh: BENCH_VERIFY not 0 or 1" "'yes'" env BENCH_VERIFY=yes sh bench/
 refuse "reclaim.sh: BENCH_FREE_MIB garbage" "'512M'" env BENCH_FREE_MIB=512M sh bench/reclaim.sh
 refuse "pod.sh: BENCH_POD_PAGES garbage" "BENCH_POD_PAGES must be 1..500, got '1k'" env BENCH_POD_PAGES=1k sh bench/pod.sh
 refuse "pod.sh: BENCH_POD_PAGES past a block" "got '501'" env BENCH_POD_PAGES=501 sh bench/pod.sh
+refuse "pod.sh: BENCH_POD_GUEST garbage" "BENCH_POD_GUEST must be a size in GiB such as 1G, got '1.5G'" env BENCH_POD_GUEST=1.5G sh bench/pod.sh
 refuse "pod.sh: BENCH_REPEAT garbage" "BENCH_REPEAT must be a count, got '0'" env BENCH_REPEAT=0 sh bench/pod.sh
 refuse "pod.sh: outside two sandbox hosts" "DORMANT_HOST is 0 or 1" env DORMANT_HOST= sh bench/pod.sh
 refuse "make bench: an unknown part" "unknown part 'pods'" env BENCH_PARTS=pods bash tools/bench.sh

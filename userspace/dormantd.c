@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <json.h>
 #include <linux/dormant.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +96,34 @@ struct inflight {
 
 #define INFLIGHT_MAX	4096
 #define LAT_MAX		65536
+#define LAT_BUCKETS	24	/* log2 of microseconds: [2^i, 2^(i+1)) */
+
+/* A latency histogram: bucket i counts [2^i, 2^(i+1)) us (0 takes 0-1). */
+struct hist {
+	uint64_t count;
+	uint64_t b[LAT_BUCKETS];
+};
+
+/*
+ * struct peer_stats - what went between this host and one member, over
+ * all connections to it
+ * @requests_out: PAGE_REQs sent to it (as home or as owner)
+ * @requests_in: PAGE_REQs it sent us
+ * @grants_out: grants we sent it (@grants_out_data with page data)
+ * @grants_in: grants it sent us (@grants_in_data with page data)
+ * @nacks_in: refusals it sent us
+ * @msgs_out, @msgs_in, @data_out, @data_in, @refused: of connections that
+ *	are gone (the live one's are added when shown)
+ * @lat: latency of our requests that it granted
+ */
+struct peer_stats {
+	uint64_t requests_out, requests_in;
+	uint64_t grants_out, grants_out_data, pages_out;
+	uint64_t grants_in, grants_in_data, pages_in;
+	uint64_t nacks_in;
+	uint64_t msgs_out, msgs_in, data_out, data_in, refused;
+	struct hist lat;
+};
 
 static struct {
 	const struct pod *pod;
@@ -116,7 +145,13 @@ static struct {
 	uint64_t data_pages_in, data_pages_out, nacks, errors;
 	uint64_t failed, peer_drops, reports_in, reports_out, bad_messages;
 	bool up[POD_MAX_MEMBERS];	/* connected and in the event loop */
+	struct peer_stats ps[POD_MAX_MEMBERS];
+	struct hist lat_hist;
 	time_t next_call[POD_MAX_MEMBERS];	/* when to call a lost member */
+	/* a drain: where to, where the pass is, pages found in the last pass */
+	int drain_to;
+	uint32_t drain_obj;
+	uint64_t drain_block, drain_left, drain_seen, drain_pushed;
 	int ep;
 } d;
 
@@ -149,8 +184,8 @@ static int send_to(unsigned int peer, size_t len, uint64_t data_bytes)
 	return ret;
 }
 
-static int send_req(unsigned int to, uint32_t object, uint64_t page,
-		    uint16_t requester, uint64_t req_id)
+static int send_req_flags(unsigned int to, uint32_t object, uint64_t page,
+			  uint16_t requester, uint64_t req_id, uint32_t flags)
 {
 	struct pod_conn *c = d.net.conns[to];
 	size_t cap, len;
@@ -160,9 +195,16 @@ static int send_req(unsigned int to, uint32_t object, uint64_t page,
 	if (!c)
 		return -ENOTCONN;
 	buf = pod_conn_send_buf(c, &cap, &seq);
-	len = pod_wire_encode_page_req(buf, cap, d.me, seq, object, 0, page, 1,
-				       requester, req_id);
+	len = pod_wire_encode_page_req(buf, cap, d.me, seq, object, flags,
+				       page, 1, requester, req_id);
+	d.ps[to].requests_out++;
 	return send_to(to, len, 0);
+}
+
+static int send_req(unsigned int to, uint32_t object, uint64_t page,
+		    uint16_t requester, uint64_t req_id)
+{
+	return send_req_flags(to, object, page, requester, req_id, 0);
 }
 
 static int send_owner_set(unsigned int to, uint32_t object, uint64_t page,
@@ -319,14 +361,31 @@ static struct inflight *inflight_find(uint64_t req_id)
 }
 
 /* A request of ours came back granted: its latency. */
-static void request_done(uint64_t req_id)
+static void hist_add(struct hist *h, uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	unsigned int i = 0;
+
+	while (us > 1 && i < LAT_BUCKETS - 1) {
+		us >>= 1;
+		i++;
+	}
+	h->b[i]++;
+	h->count++;
+}
+
+static void request_done(uint64_t req_id, unsigned int from)
 {
 	struct inflight *f = inflight_find(req_id);
+	uint64_t ns;
 
 	if (!f)
 		return;
+	ns = now_ns() - f->start_ns;
 	if (d.nr_lat < LAT_MAX)
-		d.lat[d.nr_lat++] = now_ns() - f->start_ns;
+		d.lat[d.nr_lat++] = ns;
+	hist_add(&d.lat_hist, ns);
+	hist_add(&d.ps[from].lat, ns);
 	f->req_id = 0;
 }
 
@@ -387,6 +446,9 @@ static void release_to(uint32_t object, uint64_t page, uint16_t requester,
 		d.grants_out++;
 		d.pages_out += npages;
 		d.data_pages_out += n;
+		d.ps[requester].grants_out++;
+		d.ps[requester].grants_out_data += !!n;
+		d.ps[requester].pages_out += npages;
 	}
 }
 
@@ -466,11 +528,13 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 
 	switch (m->type) {
 	case POD_MSG_PAGE_REQ:
+		d.ps[peer].requests_in++;
 		if (m->req.object >= d.pod->nr_objects ||
 		    m->req.page >= d.obj[m->req.object].pages)
 			goto range;
 		home = home_of(m->req.object, m->req.page);
-		if (home == (int)d.me && peer == m->req.requester)
+		if (home == (int)d.me && (peer == m->req.requester ||
+					  (m->req.flags & POD_REQ_PUSH)))
 			dir_request(m->req.object, m->req.page,
 				    m->req.requester, m->req.req_id);
 		else
@@ -486,7 +550,10 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 			       m->grant.npages, m->grant.data_pages,
 			       m->grant.data))
 			break;
-		request_done(m->grant.req_id);
+		d.ps[peer].grants_in++;
+		d.ps[peer].grants_in_data += !!(m->grant.flags & POD_GRANT_DATA);
+		d.ps[peer].pages_in += m->grant.npages;
+		request_done(m->grant.req_id, peer);
 		home = home_of(m->grant.object, m->grant.page);
 		if (home == (int)d.me)
 			dir_done(m->grant.object, m->grant.page,
@@ -518,6 +585,7 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 		break;
 	case POD_MSG_PAGE_NACK:
 		d.nacks++;
+		d.ps[peer].nacks_in++;
 		fprintf(stderr, "dormantd: member %s could not give page %" PRIu64 " of %s (error %u)\n",
 			d.pod->members[peer].name, m->nack.page,
 			m->nack.object < d.pod->nr_objects ?
@@ -728,6 +796,16 @@ static void peer_up(unsigned int peer)
 /* Drop the connection to @peer and end what it was part of. */
 static void drop(unsigned int peer, const char *why)
 {
+	if (d.net.conns[peer]) {
+		const struct pod_conn_stats *cs = pod_conn_stats(d.net.conns[peer]);
+		struct peer_stats *ps = &d.ps[peer];
+
+		ps->msgs_out += cs->msgs_out;
+		ps->msgs_in += cs->msgs_in;
+		ps->data_out += cs->data_out;
+		ps->data_in += cs->data_in;
+		ps->refused += cs->refused;
+	}
 	pod_net_drop(&d.net, peer, why);
 	peer_gone(peer);
 }
@@ -757,65 +835,215 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The counters, as JSON, to the stats file (written whole, then renamed). */
-static void write_stats(void)
+/*
+ * Draining: every page owned here goes to member d.drain_to, through the
+ * page's home like any move (POD_REQ_PUSH), one 2 MiB block per turn of
+ * the event loop. A pass over every object counts what is still here; the
+ * drain ends after a pass that found nothing. The ranges this host is
+ * home of keep their directory here.
+ */
+static void drain_step(void)
 {
-	char tmp[4096];
-	uint64_t p50 = 0, p99 = 0;
-	const char *sep = "";
-	unsigned int i;
-	FILE *f;
+	static uint32_t owners[BLOCK_PAGES];
+	struct object *o;
+	uint64_t b, p;
 
-	if (!d.stats_path)
+	if (d.drain_to < 0)
 		return;
+	if (d.drain_obj >= d.pod->nr_objects) {
+		/* a pass is over */
+		d.drain_left = d.drain_seen;
+		if (!d.drain_seen) {
+			fprintf(stderr, "dormantd: drained: %" PRIu64 " requests moved every page owned here to member %s\n",
+				d.drain_pushed, d.pod->members[d.drain_to].name);
+			d.drain_to = -1;
+			return;
+		}
+		d.drain_obj = 0;
+		d.drain_block = 0;
+		d.drain_seen = 0;
+	}
+	o = &d.obj[d.drain_obj];
+	b = d.drain_block;
+	if (b * BLOCK_PAGES >= o->pages) {
+		d.drain_obj++;
+		d.drain_block = 0;
+		return;
+	}
+	d.drain_block++;
+	{
+		struct dormant_pod_map m = {
+			.offset = b * BLOCK_PAGES * PAGE,
+			.len = (uint64_t)BLOCK_PAGES * PAGE,
+			.owners = (uintptr_t)owners,
+		};
+
+		if (ioctl(o->fd, DORMANT_IOC_POD_MAP, &m)) {
+			d.errors++;
+			return;
+		}
+	}
+	for (p = 0; p < BLOCK_PAGES; p++) {
+		uint64_t page = b * BLOCK_PAGES + p;
+		uint64_t req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
+		int home = home_of(d.drain_obj, page);
+
+		if (owners[p] != DORMANT_POD_MAP_LOCAL)
+			continue;
+		d.drain_seen++;
+		d.drain_pushed++;
+		if (home == (int)d.me)
+			dir_request(d.drain_obj, page, d.drain_to, req_id);
+		else if (!d.net.conns[home] ||
+			 send_req_flags(home, d.drain_obj, page, d.drain_to,
+					req_id, POD_REQ_PUSH))
+			return;	/* the next pass tries again */
+	}
+}
+
+static void put(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
+/* The upper bound, in us, of the bucket that holds quantile @q of @h. */
+static uint64_t hist_quantile(const struct hist *h, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)h->count), seen = 0;
+	unsigned int i;
+
+	if (!h->count)
+		return 0;
+	for (i = 0; i < LAT_BUCKETS; i++) {
+		seen += h->b[i];
+		if (seen > want || seen == h->count)
+			return 2ULL << i;
+	}
+	return 2ULL << (LAT_BUCKETS - 1);
+}
+
+static struct json_object *hist_json(const struct hist *h, uint64_t p50,
+				     uint64_t p99)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < LAT_BUCKETS; i++)
+		json_object_array_add(a, json_object_new_int64((int64_t)h->b[i]));
+	put(o, "count", h->count);
+	put(o, "p50", p50);
+	put(o, "p99", p99);
+	json_object_object_add(o, "log2", a);
+	return o;
+}
+
+/*
+ * The counters (Documentation/user-guide.rst, "Pod counters"): this
+ * host's, then one entry per other member. Latencies: from a fault's
+ * request leaving to its grant being installed. The host's p50 and p99
+ * are exact; a peer's are the upper bounds of log2 buckets.
+ */
+static struct json_object *stats_json(void)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *peers = json_object_new_array();
+	uint64_t p50 = 0, p99 = 0;
+	char id[24];
+	unsigned int i;
+
 	if (d.nr_lat) {
 		qsort(d.lat, d.nr_lat, sizeof(d.lat[0]), cmp_u64);
 		p50 = d.lat[(d.nr_lat - 1) / 2];
 		p99 = d.lat[(d.nr_lat - 1) * 99 / 100];
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", d.stats_path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		fprintf(stderr, "dormantd: %s: %s\n", tmp, strerror(errno));
-		return;
-	}
-	fprintf(f, "{\"member\": \"%s\", \"faults\": %" PRIu64
-		", \"requests_sent\": %" PRIu64 ", \"requests_served\": %" PRIu64
-		", \"forwarded\": %" PRIu64 ", \"queued\": %" PRIu64
-		", \"grants_in\": %" PRIu64 ", \"grants_in_data\": %" PRIu64
-		", \"pages_in\": %" PRIu64
-		", \"data_pages_in\": %" PRIu64 ", \"grants_out\": %" PRIu64
-		", \"pages_out\": %" PRIu64 ", \"data_pages_out\": %" PRIu64
-		", \"nacks\": %" PRIu64 ", \"errors\": %" PRIu64
-		", \"failed\": %" PRIu64 ", \"lost_pages\": %" PRIu64
-		", \"peer_drops\": %" PRIu64 ", \"reports_in\": %" PRIu64
-		", \"reports_out\": %" PRIu64
-		", \"peers_up\": %u, \"bad_messages\": %" PRIu64
-		", \"grant_ns_p50\": %" PRIu64 ", \"grant_ns_p99\": %" PRIu64
-		", \"grants_timed\": %u, \"peers\": [",
-		d.pod->members[d.me].name, d.faults, d.req_sent, d.req_served,
-		d.forwarded, d.queued, d.grants_in, d.grants_in_data, d.pages_in,
-		d.data_pages_in, d.grants_out, d.pages_out, d.data_pages_out,
-		d.nacks, d.errors, d.failed, lost_pages(), d.peer_drops,
-		d.reports_in, d.reports_out, peers_up(), d.bad_messages, p50,
-		p99, d.nr_lat);
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)d.pod->id);
+	json_object_object_add(o, "member",
+			       json_object_new_string(d.pod->members[d.me].name));
+	json_object_object_add(o, "pod", json_object_new_string(id));
+	put(o, "faults", d.faults);
+	put(o, "requests_sent", d.req_sent);
+	put(o, "requests_served", d.req_served);
+	put(o, "forwarded", d.forwarded);
+	put(o, "queued", d.queued);
+	put(o, "grants_in", d.grants_in);
+	put(o, "grants_in_data", d.grants_in_data);
+	put(o, "pages_in", d.pages_in);
+	put(o, "data_pages_in", d.data_pages_in);
+	put(o, "grants_out", d.grants_out);
+	put(o, "pages_out", d.pages_out);
+	put(o, "data_pages_out", d.data_pages_out);
+	put(o, "nacks", d.nacks);
+	put(o, "errors", d.errors);
+	put(o, "failed", d.failed);
+	put(o, "lost_pages", lost_pages());
+	put(o, "peer_drops", d.peer_drops);
+	put(o, "reports_in", d.reports_in);
+	put(o, "reports_out", d.reports_out);
+	put(o, "peers_up", peers_up());
+	put(o, "bad_messages", d.bad_messages);
+	json_object_object_add(o, "draining_to", d.drain_to < 0 ? NULL :
+			       json_object_new_string(d.pod->members[d.drain_to].name));
+	put(o, "drain_left", d.drain_left);
+	put(o, "drain_pushed", d.drain_pushed);
+	put(o, "grant_ns_p50", p50);
+	put(o, "grant_ns_p99", p99);
+	put(o, "grants_timed", d.nr_lat);
+	json_object_object_add(o, "latency_us",
+			       hist_json(&d.lat_hist, p50 / 1000, p99 / 1000));
 	for (i = 0; i < d.pod->nr_members; i++) {
-		const struct pod_conn_stats *s;
+		const struct peer_stats *ps = &d.ps[i];
+		struct pod_conn_stats cs = { 0 };
+		struct json_object *e;
 
-		if (!d.net.conns[i])
+		if (i == d.me)
 			continue;
-		s = pod_conn_stats(d.net.conns[i]);
-		fprintf(f, "%s{\"member\": \"%s\", \"msgs_out\": %" PRIu64
-			", \"msgs_in\": %" PRIu64 ", \"data_bytes_out\": %" PRIu64
-			", \"data_bytes_in\": %" PRIu64 ", \"refused\": %" PRIu64 "}",
-			sep, d.pod->members[i].name, s->msgs_out, s->msgs_in,
-			s->data_out, s->data_in, s->refused);
-		sep = ", ";
+		if (d.net.conns[i])
+			cs = *pod_conn_stats(d.net.conns[i]);
+		e = json_object_new_object();
+		json_object_object_add(e, "member",
+				       json_object_new_string(d.pod->members[i].name));
+		json_object_object_add(e, "connected",
+				       json_object_new_boolean(d.up[i]));
+		put(e, "requests_out", ps->requests_out);
+		put(e, "requests_in", ps->requests_in);
+		put(e, "grants_out", ps->grants_out);
+		put(e, "grants_out_data", ps->grants_out_data);
+		put(e, "grants_in", ps->grants_in);
+		put(e, "grants_in_data", ps->grants_in_data);
+		put(e, "pages_out", ps->pages_out);
+		put(e, "pages_in", ps->pages_in);
+		put(e, "data_bytes_out", ps->data_out + cs.data_out);
+		put(e, "data_bytes_in", ps->data_in + cs.data_in);
+		put(e, "msgs_out", ps->msgs_out + cs.msgs_out);
+		put(e, "msgs_in", ps->msgs_in + cs.msgs_in);
+		put(e, "refused", ps->refused + cs.refused);
+		put(e, "nacks_in", ps->nacks_in);
+		json_object_object_add(e, "latency_us",
+				       hist_json(&ps->lat,
+						 hist_quantile(&ps->lat, 0.5),
+						 hist_quantile(&ps->lat, 0.99)));
+		json_object_array_add(peers, e);
 	}
-	fprintf(f, "]}\n");
-	if (fclose(f) || rename(tmp, d.stats_path))
+	json_object_object_add(o, "peers", peers);
+	return o;
+}
+
+/* The counters, as JSON, to the stats file (written whole, then renamed). */
+static void write_stats(void)
+{
+	struct json_object *o;
+	char tmp[4096];
+
+	if (!d.stats_path)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d.stats_path);
+	o = stats_json();
+	if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_SPACED) ||
+	    rename(tmp, d.stats_path))
 		fprintf(stderr, "dormantd: %s: %s\n", d.stats_path,
 			strerror(errno));
+	json_object_put(o);
 }
 
 /*
@@ -1013,6 +1241,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.me = c;
+	d.drain_to = -1;
 	ctl = open(DORMANT_CTL_PATH, O_RDWR | O_CLOEXEC);
 	if (ctl < 0 || ioctl(ctl, DORMANT_IOC_GET_VERSION, &v)) {
 		fprintf(stderr, "dormantd: %s: %s (is the module loaded?)\n",
@@ -1128,6 +1357,7 @@ int main(int argc, char **argv)
 			}
 		}
 		call_lost();
+		drain_step();
 	}
 out:
 	pod_net_stop(&d.net);

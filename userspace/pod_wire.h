@@ -83,7 +83,12 @@ enum pod_msg_type {
 #define POD_REQ_WRITE		0x1U	/* the fault is a write */
 /* The faulting instruction overwrites the whole page with zeros. */
 #define POD_REQ_ZEROING		0x2U
-#define POD_REQ_FLAGS		(POD_REQ_WRITE | POD_REQ_ZEROING)
+/*
+ * (wire 1.1) sent by the pages' owner to their home: move them to
+ * requester, who did not ask (a drain)
+ */
+#define POD_REQ_PUSH		0x4U
+#define POD_REQ_FLAGS		(POD_REQ_WRITE | POD_REQ_ZEROING | POD_REQ_PUSH)
 
 /* PAGE_GRANT flags */
 #define POD_GRANT_DATA		0x1U	/* page data follows the body */

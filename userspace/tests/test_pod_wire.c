@@ -817,7 +817,7 @@ TEST(reserved_fields)
 
 TEST(unknown_flags)
 {
-	static const uint32_t bad_req[] = { 0x4, 0x7, 0x100, 0x80000000 };
+	static const uint32_t bad_req[] = { 0x8, 0xf, 0x100, 0x80000000 };
 	static const uint32_t bad_grant[] = { 0x2, 0x3, 0x80000001 };
 	unsigned char buf[BUF_CAP];
 	struct pod_wire_ctx ctx;
