@@ -291,7 +291,7 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 		return VM_FAULT_RETRY;
 	if (full) {
-		if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (vmf->flags & FAULT_FLAG_ALLOW_RETRY) {
 			dormant_release_fault_lock(vmf);
 			schedule_timeout_killable(1);
 			return VM_FAULT_RETRY;
@@ -304,7 +304,12 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 	}
 	/* The file keeps the object alive once the fault's lock is gone. */
 	file = get_file(vmf->vma->vm_file);
-	retry = fault_flag_allow_retry_first(vmf->flags);
+	/*
+	 * Any fault that may retry drops its lock to wait, its first try or
+	 * a later one (faults retry as often as they are told to since 5.7);
+	 * only those that may not wait holding it, up to the deadline.
+	 */
+	retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
 	if (retry)
 		dormant_release_fault_lock(vmf);
 	if (!retry && time_after(jiffies, *deadline))
@@ -328,7 +333,7 @@ vm_fault_t dormant_pod_fault(struct vm_fault *vmf, struct inode *inode,
 	}
 	fput(file);
 	if (retry)
-		return VM_FAULT_RETRY;
+		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 	if (left < 0)
 		return VM_FAULT_SIGBUS;	/* killed */
 	if (left)
@@ -943,6 +948,19 @@ static long pod_chan_attach(struct dormant_pod_chan *chan,
 		pr_warn_ratelimited("POD_ATTACH: obj_fd %d is not an object of the dormant filesystem (pid %d)\n",
 				    a.obj_fd, task_pid_nr(current));
 		ret = -EINVAL;
+		goto out;
+	}
+	/* the channel's faults get pages the daemon writes: as for GRANT */
+	if (!(obj->f_mode & FMODE_WRITE)) {
+		pr_warn_ratelimited("POD_ATTACH: object %lu: obj_fd %d is not open for writing (pid %d)\n",
+				    inode->i_ino, a.obj_fd, task_pid_nr(current));
+		ret = -EBADF;
+		goto out;
+	}
+	if (!capable(CAP_SYS_ADMIN)) {
+		pr_warn_ratelimited("POD_ATTACH: object %lu: needs CAP_SYS_ADMIN (pid %d)\n",
+				    inode->i_ino, task_pid_nr(current));
+		ret = -EPERM;
 		goto out;
 	}
 	di = DORMANT_I(inode);

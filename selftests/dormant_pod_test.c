@@ -305,6 +305,31 @@ TEST_F(pod, channel_garbage)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_LOGGED(self->kmsg, "is not an object of the dormant filesystem");
 	close(null);
+	/* the object must be open for writing, the caller privileged */
+	{
+		char path[64];
+		int ro, status;
+		pid_t pid;
+
+		snprintf(path, sizeof(path), "%s/a", self->dir);
+		ro = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, ro);
+		EXPECT_EQ(-EBADF, pod_attach(self->d.chan, ro, HOST_A));
+		EXPECT_LOGGED(self->kmsg, "is not open for writing");
+		close(ro);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			if (setresuid(65534, 65534, 65534))
+				_exit(2);
+			_exit(pod_attach(self->d.chan, self->fd[HOST_A],
+					 HOST_A) == -EPERM ? 0 : 1);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+		EXPECT_LOGGED(self->kmsg, "POD_ATTACH: object");
+	}
 	/* one open channel per object */
 	other = pod_open(0);
 	ASSERT_LE(0, other);

@@ -222,7 +222,8 @@ struct dormant_pod_open {
  * @reserved: in: must be zero.
  *
  * An object attached to a channel that is still open cannot be attached to
- * another one (-EBUSY).
+ * another one (-EBUSY). @obj_fd must be open for writing (-EBADF), and the
+ * caller needs CAP_SYS_ADMIN (-EPERM), as for the channel itself.
  */
 struct dormant_pod_attach {
 	__u32 flags;
