@@ -36,9 +36,13 @@ LIB_HDRS := userspace/libdormant.h $(UAPI_HDRS)
 # the pod description and the daemons' wire format, for dormantd
 POD_SRCS := userspace/pod.c userspace/pod_wire.c
 
+# dormantd's control socket, for dormantd and dormantctl
+CTL_SRCS := userspace/pod_ctl.c
+CTL_HDRS := userspace/pod_ctl.h
+
 USER_BINS := $(BUILD)/bin/dormantctl $(BUILD)/bin/dormantd
 UNIT_TESTS := $(BUILD)/unit/test_libdormant $(BUILD)/unit/test_pod \
-	$(BUILD)/unit/test_pod_wire
+	$(BUILD)/unit/test_pod_wire $(BUILD)/unit/test_pod_ctl
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
 	$(BUILD)/selftests/dormant_pod_test \
@@ -88,13 +92,13 @@ $(BUILD)/%/dormant.ko: $(KMOD_SRCS) $(CONFTESTS) $(UAPI_HDRS) Kbuild FORCE
 
 userspace: $(USER_BINS)
 
-$(BUILD)/bin/dormantctl: userspace/dormantctl.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/bin/dormantctl: userspace/dormantctl.c $(LIB_SRCS) $(LIB_HDRS) $(CTL_SRCS) $(CTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c $(LIB_SRCS) $(JSONC_LIBS)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c $(LIB_SRCS) $(CTL_SRCS) $(JSONC_LIBS)
 
-$(BUILD)/bin/dormantd: userspace/dormantd.c userspace/pod_net.c userspace/pod_net.h $(POD_SRCS) userspace/pod.h userspace/pod_wire.h $(UAPI_HDRS)
+$(BUILD)/bin/dormantd: userspace/dormantd.c userspace/pod_net.c userspace/pod_net.h $(POD_SRCS) userspace/pod.h userspace/pod_wire.h $(CTL_SRCS) $(CTL_HDRS) $(UAPI_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantd.c userspace/pod_net.c $(POD_SRCS) $(JSONC_LIBS) -lrdmacm -libverbs
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantd.c userspace/pod_net.c $(POD_SRCS) $(CTL_SRCS) $(JSONC_LIBS) -lrdmacm -libverbs
 
 unit: $(UNIT_TESTS)
 
@@ -105,6 +109,10 @@ $(BUILD)/unit/test_libdormant: userspace/tests/test_libdormant.c $(LIB_SRCS) $(L
 $(BUILD)/unit/test_pod: userspace/tests/test_pod.c userspace/pod.c userspace/pod.h | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< userspace/pod.c $(JSONC_LIBS)
+
+$(BUILD)/unit/test_pod_ctl: userspace/tests/test_pod_ctl.c $(CTL_SRCS) $(CTL_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(CTL_SRCS) $(JSONC_LIBS)
 
 $(BUILD)/unit/test_pod_wire: userspace/tests/test_pod_wire.c userspace/pod_wire.c userspace/pod_wire.h | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)

@@ -19,21 +19,7 @@ fi
 version=$(cat /sys/kernel/dormant/version)
 nodes=$(cat /sys/kernel/dormant/nr_nodes)
 
-# expect_fail DESC STATUS PATTERN ARGS...: dormantctl exits with STATUS and
-# says PATTERN on stderr.
-expect_fail() {
-	desc=$1 want=$2 pat=$3
-	shift 3
-	err=$("$ctl" "$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ $rc = "$want" ] && printf '%s' "$err" | grep -q -- "$pat"; then
-		ok "$desc"
-	else
-		not_ok "$desc (exit $rc, said: $(printf '%s' "$err" | head -n 1))"
-	fi
-}
-
-tap_plan 26
+tap_plan 31
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
@@ -110,6 +96,12 @@ expect_fail "info with an extra argument" 2 "takes no arguments" info extra
 expect_fail "--device with no value" 2 "requires an argument" --device
 expect_fail "--device that does not exist" 1 "cannot open /nonexistent" -d /nonexistent info
 expect_fail "--device that is not ours" 1 "Inappropriate ioctl" -d /dev/null info
+expect_fail "pod with an unknown subcommand" 2 "'pod frob': the pod commands are" pod frob
+expect_fail "pod drain with no member" 2 "'pod drain' needs one MEMBER" pod drain
+expect_fail "pod drain as JSON" 2 "'pod drain' prints no JSON" -j pod drain a
+expect_fail "--control with another command" 2 "only goes with 'pod'" -c /tmp/x stats
+expect_fail "pod with no daemon" 1 "/nonexistent/ctl.sock: No such file or directory (is dormantd running?)" \
+	-c /nonexistent/ctl.sock pod
 
 [ $loaded_here = 1 ] && rmmod dormant
 tap_exit

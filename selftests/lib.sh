@@ -30,6 +30,20 @@ require_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 require_module_file() { [ -f "$KO" ] || skip_all "no $KO: run make"; }
 
 # The kernel log from a mark on: mark=$(log_mark); ...; log_since "$mark".
+# expect_fail DESC STATUS PATTERN ARGS...: dormantctl ($ctl) exits with
+# STATUS and says PATTERN on stderr.
+expect_fail() {
+	desc=$1 want=$2 pat=$3
+	shift 3
+	err=$("$ctl" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc = "$want" ] && printf '%s' "$err" | grep -q -- "$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc (exit $rc, said: $(printf '%s' "$err" | head -n 1))"
+	fi
+}
+
 log_mark() { dmesg | wc -l; }
 log_since() { dmesg | tail -n +$(($1 + 1)); }
 # True when the kernel log since the mark has no line of BAD_LOG_RE.

@@ -13,6 +13,12 @@
  *   pod_mem FILE time FIRST N         read one byte of each page in turn,
  *                                     timing each read: prints
  *                                     "median_ns N" (for make bench)
+ *   pod_mem FILE bounce PAGE TURNS ME SEC
+ *                                     two hosts (ME 0 and 1) take turns
+ *                                     on PAGE, TURNS in all: each checks
+ *                                     every byte the other wrote, then
+ *                                     writes the next turn's pattern
+ *   pod_mem FILE owned                print how many pages are owned here
  *
  * The object is mapped shared with MADV_NOHUGEPAGE, so that every page
  * moves on its own. Exit 0 if all is as asked, 1 if not (with a message
@@ -20,10 +26,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dormant.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,7 +46,9 @@ static int usage(void)
 		"       pod_mem FILE zero FIRST N\n"
 		"       pod_mem FILE wait PAGE VALUE SEC\n"
 		"       pod_mem FILE mark PAGE VALUE\n"
-		"       pod_mem FILE time FIRST N\n");
+		"       pod_mem FILE time FIRST N\n"
+		"       pod_mem FILE bounce PAGE TURNS ME SEC\n"
+		"       pod_mem FILE owned\n");
 	return 2;
 }
 
@@ -91,21 +101,102 @@ static int time_reads(const char *mem, unsigned long first, unsigned long n)
 	return 0;
 }
 
+/* How many pages of the object (@size bytes) the module says are ours. */
+static int owned(int fd, unsigned long size)
+{
+	static uint32_t owners[DORMANT_POD_XFER_PAGES];
+	unsigned long off, n = 0, i;
+
+	for (off = 0; off < size; off += DORMANT_POD_XFER_MAX) {
+		struct dormant_pod_map m = {
+			.offset = off, .len = DORMANT_POD_XFER_MAX,
+			.owners = (uintptr_t)owners,
+		};
+
+		if (ioctl(fd, DORMANT_IOC_POD_MAP, &m)) {
+			fprintf(stderr, "pod_mem: POD_MAP at %lu: %s\n", off,
+				strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < DORMANT_POD_XFER_PAGES; i++)
+			n += owners[i] == DORMANT_POD_MAP_LOCAL;
+	}
+	printf("%lu\n", n);
+	return 0;
+}
+
+/*
+ * Two hosts take turns on one page: dword 0 counts the turns; the rest
+ * holds the pattern of the count. A host whose turn it is checks every
+ * byte, writes the next pattern and then the count. Reading the count
+ * pulls the page here, so the page moves at least once per turn.
+ */
+static int bounce(char *mem, unsigned long page, unsigned long turns,
+		  unsigned long me, unsigned long sec)
+{
+	volatile uint32_t *w = (uint32_t *)(mem + page * PAGE);
+	uint64_t end = now_ns() + sec * 1000000000ULL;
+	unsigned long mine = 0, waits = 0, i;
+	uint32_t v;
+
+	for (;;) {
+		v = w[0];
+		if (v >= turns)
+			break;
+		if (v % 2 != me) {
+			if (now_ns() > end) {
+				fprintf(stderr, "pod_mem: bounce: still turn %u of %lu after %lu s\n",
+					v, turns, sec);
+				return 1;
+			}
+			waits++;
+			usleep(1000);
+			continue;
+		}
+		for (i = 1; i < PAGE / 4; i++) {
+			uint32_t want = v ? pattern(page, i, v) : 0;
+
+			if (w[i] != want) {
+				fprintf(stderr, "pod_mem: bounce: turn %u: dword %lu is 0x%x, not 0x%x\n",
+					v, i, w[i], want);
+				return 1;
+			}
+		}
+		for (i = 1; i < PAGE / 4; i++)
+			w[i] = pattern(page, i, v + 1);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		w[0] = v + 1;
+		mine++;
+	}
+	for (i = 1; i < PAGE / 4; i++) {
+		if (w[i] != pattern(page, i, v)) {
+			fprintf(stderr, "pod_mem: bounce: after the last turn, dword %lu is 0x%x, not 0x%x\n",
+				i, w[i], pattern(page, i, v));
+			return 1;
+		}
+	}
+	printf("%lu turns here, %lu reads found the other host's turn\n",
+	       mine, waits);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long a[3] = { 0, 0, 0 }, p, i;
+	unsigned long a[4] = { 0, 0, 0, 0 }, p, i;
 	volatile uint32_t *w;
 	struct stat st;
 	char *mem;
 	int fd, n, k;
 
-	if (argc < 5 || argc > 6)
+	if (argc < 3 || argc > 7)
 		return usage();
 	n = argc - 3;
 	for (k = 0; k < n; k++)
 		if (number(argv[3 + k], &a[k]))
 			return usage();
-	if (!strcmp(argv[2], "zero") || !strcmp(argv[2], "time") ? n != 2 :
+	if (!strcmp(argv[2], "owned") ? n != 0 :
+	    !strcmp(argv[2], "bounce") ? n != 4 || a[2] > 1 || !a[3] :
+	    !strcmp(argv[2], "zero") || !strcmp(argv[2], "time") ? n != 2 :
 	    !strcmp(argv[2], "mark") ? n != 2 :
 	    (strcmp(argv[2], "write") && strcmp(argv[2], "check") &&
 	     strcmp(argv[2], "wait")) || n != 3)
@@ -114,6 +205,24 @@ int main(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st)) {
 		fprintf(stderr, "pod_mem: %s: %s\n", argv[1], strerror(errno));
 		return 1;
+	}
+	if (!strcmp(argv[2], "owned"))
+		return owned(fd, st.st_size);
+	if (!strcmp(argv[2], "bounce")) {
+		a[1] = a[1] > 0xfffffff0UL ? 0xfffffff0UL : a[1];
+		if ((a[0] + 1) * PAGE > (unsigned long)st.st_size) {
+			fprintf(stderr, "pod_mem: pages beyond the end of %s\n", argv[1]);
+			return 2;
+		}
+		mem = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, 0);
+		if (mem == MAP_FAILED ||
+		    madvise(mem, st.st_size, MADV_NOHUGEPAGE)) {
+			fprintf(stderr, "pod_mem: mmap %s: %s\n", argv[1],
+				strerror(errno));
+			return 1;
+		}
+		return bounce(mem, a[0], a[1], a[2], a[3]);
 	}
 	if (!strcmp(argv[2], "wait") || !strcmp(argv[2], "mark")) {
 		a[2] = strcmp(argv[2], "wait") ? 0 : a[2];

@@ -23,8 +23,8 @@ require_root
 require_module_file
 
 case $host in
-0) me=a; tap_plan 31 ;;
-1) me=b; tap_plan 31 ;;
+0) me=a; tap_plan 36 ;;
+1) me=b; tap_plan 43 ;;
 *) tap_plan 1; not_ok "pod: DORMANT_HOST is 0 or 1 (it is '$host')"; tap_exit ;;
 esac
 
@@ -55,6 +55,10 @@ pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
 check "pod: dormantd on $me connected to the other member" [ $up = 1 ]
 [ $up = 1 ] || tap_exit
 
+ctl="$top/build/bin/dormantctl"
+# has TEXT PATTERN: a line of TEXT matches PATTERN
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }
+
 # step DESCRIPTION pod_mem-ARGS...
 step() {
 	desc=$1
@@ -62,7 +66,26 @@ step() {
 	if "$mem" "$mnt/vm1" "$@"; then ok "pod: $desc"; else not_ok "pod: $desc"; fi
 }
 
+# Both hosts take 1000 turns on one page of vm2 (homed at b): each turn
+# checks every byte the other host wrote, and moves the page with its data.
+# bounce_check HOST-INDEX
+bounce_check() {
+	g0=$(pod_counter grants_in)
+	gd0=$(pod_counter grants_in_data)
+	out=$("$mem" "$mnt/vm2" bounce 600 1000 "$1" 200 2>&1)
+	rc=$?
+	g1=$(pod_counter grants_in)
+	gd1=$(pod_counter grants_in_data)
+	check "pod: one page bounced 1000 turns between a and b, every byte right (on $me: $out)" \
+		[ $rc = 0 ]
+	good=0
+	[ $((g1 - g0)) -ge 500 ] && [ $((gd1 - gd0)) -ge $((g1 - g0 - 1)) ] && good=1
+	check "pod: $me took the page at least once a turn, with its data ($((g1 - g0)) grants, $((gd1 - gd0)) with data)" \
+		[ $good = 1 ]
+}
+
 if [ $me = a ]; then
+	bounce_check 0
 	step "a writes 63 pages of vm1" write 1 63 1
 	step "a marks page 0 for b" mark 0 0x600d
 	step "b's mark comes back to a" wait 0 0xb0b 300
@@ -117,8 +140,27 @@ if [ $me = a ]; then
 		pod_await bad_messages 9 240
 	n=$(pod_counter bad_messages)
 	check "pod: a counted exactly those 9 ($n)" [ "$n" = 9 ]
+	lost=$(pod_counter lost_pages)
+	check "pod: b drained before it left: a lost none of its pages ($lost)" [ "$lost" = 0 ]
+	step "with b gone, the pages b last wrote read on a with b's data" check 300 2 5
+	step "and b's mark" wait 0 0xe0d 10
 else
+	# dormantctl pod: the table, and requests the daemon refuses
+	out=$("$ctl" -c "$pod_ctl" pod)
+	check "pod: dormantctl pod shows member a connected" has "$out" '^a  *yes '
+	check "pod: dormantctl pod shows no drain" has "$out" '^drain: none$'
+	r0=$(pod_counter control_refused)
+	expect_fail "pod: dormantctl refuses to drain b to itself" 1 \
+		"dormantd: 'b' is this host: drain to another member" -c "$pod_ctl" pod drain b
+	expect_fail "pod: dormantctl refuses to drain to a member the pod lacks" 1 \
+		"dormantd: the pod has no member 'z'" -c "$pod_ctl" pod drain z
+	r1=$(pod_counter control_refused)
+	check "pod: dormantd counted both refusals ($r0 -> $r1)" [ "$r1" = $((r0 + 2)) ]
+	check "pod: dormantd logged them" \
+		grep -q "control request refused: the pod has no member 'z'" "$work/dormantd.log"
+	bounce_check 1
 	d0=$(pod_counter data_pages_in)
+	bytes0=$(pod_counter data_bytes_in)
 	p0=$(pod_counter pages_in)
 	g0=$(pod_counter grants_in)
 	step "64 pages a never wrote read as zero on b" zero 512 64
@@ -134,8 +176,8 @@ else
 	d2=$(pod_counter data_pages_in)
 	bytes=$(pod_counter data_bytes_in)
 	good=0
-	[ "$d2" = 64 ] && [ "$bytes" = $((64 * 4096)) ] && good=1
-	check "pod: exactly those 64 pages with data (63 and the mark): $d2 pages, $bytes bytes" \
+	[ $((d2 - d0)) = 64 ] && [ $((bytes - bytes0)) = $((64 * 4096)) ] && good=1
+	check "pod: exactly those 64 pages with data (63 and the mark): $((d2 - d0)) pages, $((bytes - bytes0)) bytes" \
 		[ $good = 1 ]
 	step "b rewrites them" write 1 63 2
 	step "b marks page 0 for a" mark 0 0xb0b
@@ -202,8 +244,22 @@ else
 	step "a's mark after its restart reaches b" wait 0 0xa13 240
 	step "b answers" mark 0 0xb13
 	step "a's last mark reaches b" wait 0 0xd0e 240
-	"$mem" "$mnt/vm1" mark 0 0xe0d
-	sleep 2
+	step "b answers" mark 0 0xe0d
+
+	"$ctl" -c "$pod_ctl" pod | sed 's/^/# dormantctl pod: /'
+	# b leaves the pod: it drains first, so that a loses nothing
+	"$ctl" -c "$pod_ctl" pod drain a > "$work/drain.log" 2>&1
+	rc=$?
+	sed 's/^/# drain: /' "$work/drain.log" | tail -n 3
+	good=0
+	[ $rc = 0 ] && grep -q '^drained: every page this host owned now belongs to a' "$work/drain.log" &&
+		good=1
+	check "pod: dormantctl pod drain a ends with every page of b's at a (exit $rc)" [ $good = 1 ]
+	left=$("$mem" "$mnt/vm1" owned 2>&1; "$mem" "$mnt/vm2" owned 2>&1; "$mem" "$mnt/vm3" owned 2>&1)
+	check "pod: b owns no page of any object after the drain ($(echo $left))" \
+		[ "$(echo $left)" = "0 0 0" ]
+	p=$(pod_counter drain_pushed)
+	check "pod: the drain asked for pages ($p requests)" [ "$p" -gt 0 ]
 fi
 errors=$(pod_counter errors)
 check "pod: dormantd on $me counted no errors ($errors)" [ "$errors" = 0 ]

@@ -52,6 +52,7 @@ kvers=$(kernels)
 step unit ./build/unit/test_libdormant
 step unit-pod ./build/unit/test_pod
 step unit-pod-wire ./build/unit/test_pod_wire
+step unit-pod-ctl ./build/unit/test_pod_ctl
 step dormantd-args sh userspace/tests/dormantd_args.sh
 step checkpatch checkpatch
 step bench-args bash bench/test_args.sh

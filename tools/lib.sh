@@ -106,13 +106,15 @@ pod_file() {
 
 # pod_start POD MEMBER DIR WORK: start dormantd in the background (pid in
 # pod_pid, log WORK/dormantd.log (appended: a restart keeps the first
-# run's lines), counters WORK/stats.json) and wait until it is connected
-# to the other members; 0 if it is, 1 (log shown) if not.
+# run's lines), control socket WORK/ctl.sock (pod_ctl), counters at exit
+# WORK/stats.json) and wait until it is connected to the other members;
+# 0 if it is, 1 (log shown) if not.
 pod_start() {
 	pod_stats="$4/stats.json"
+	pod_ctl="$4/ctl.sock"
 	_ups=$(cat "$4/dormantd.log" 2>/dev/null | grep -c 'pod up')
-	"$top/build/bin/dormantd" -p "$1" -m "$2" -d "$3" -s "$pod_stats" -t 120 \
-		2>> "$4/dormantd.log" &
+	"$top/build/bin/dormantd" -p "$1" -m "$2" -d "$3" -c "$pod_ctl" \
+		-s "$pod_stats" -t 120 2>> "$4/dormantd.log" &
 	pod_pid=$!
 	for _ in $(seq 1 150); do
 		[ "$(grep -c 'pod up' "$4/dormantd.log")" -gt "$_ups" ] && return 0
@@ -123,16 +125,11 @@ pod_start() {
 	return 1
 }
 
-# pod_counter NAME: a counter of the dormantd pod_start started, fresh
-# (SIGUSR1 makes it rewrite its stats file).
+# pod_counter NAME: a counter of this host's dormantd (not a peer's), as
+# dormantctl reads it through the control socket.
 pod_counter() {
-	rm -f "$pod_stats"
-	kill -USR1 "$pod_pid"
-	for _ in $(seq 1 50); do
-		[ -s "$pod_stats" ] && break
-		sleep 0.1
-	done
-	grep -o "\"$1\": [0-9]*" "$pod_stats" | head -n 1 | sed 's/.*: //'
+	"$top/build/bin/dormantctl" -j -c "$pod_ctl" pod |
+		grep -o "\"$1\": *[0-9]*" | head -n 1 | sed 's/.*: *//'
 }
 
 # pod_crash: kill that dormantd the hard way (SIGKILL), as a crash would.

@@ -7,20 +7,25 @@
  *   dormantctl [--json] objects    every guest memory object a process holds
  *   dormantctl [--json] stat FILE  one object
  *   dormantctl [--json] [--reset] vcpus   stalls per VM and vCPU
+ *   dormantctl [--json] [-c SOCKET] pod [status]     the pod daemon's counters
+ *   dormantctl [-c SOCKET] pod drain MEMBER          hand every page to MEMBER
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libdormant.h"
+#include "pod_ctl.h"
 
 #define MAX_NODES 64
 #define MAX_OBJECTS 1024
@@ -33,19 +38,23 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  info            module version, ABI, features and NUMA nodes served\n"
-		"  stats           each node's pool (zeroed 4 KiB pages and 2 MiB blocks, pages in use) and counters\n"
-		"                  and counters (faults by path, zeroing, discards)\n"
+		"  stats           each node's pool (zeroed 4 KiB pages and 2 MiB blocks,\n"
+		"                  pages in use) and counters (faults by path, zeroing, discards)\n"
 		"  objects         guest memory objects that processes hold open\n"
 		"  stat FILE...    the given guest memory objects\n"
 		"  vcpus           EPT/NPT-violation stalls on dormant memory per VM\n"
 		"                  and vCPU, with their latency (--reset zeroes them)\n"
+		"  pod [status]    the local dormantd's pod counters, per host and per peer\n"
+		"  pod drain MEMBER  hand every page this host owns to MEMBER, and wait\n"
+		"                  until none is left (before the host leaves the pod)\n"
 		"\n"
 		"options:\n"
 		"  -j, --json      print JSON instead of a table\n"
 		"  -d, --device P  control device (default %s)\n"
 		"  -r, --reset     with vcpus: zero the counters after showing them\n"
+		"  -c, --control P with pod: dormantd's control socket (default %s)\n"
 		"  -h, --help      this text\n",
-		DORMANT_CTL_PATH);
+		DORMANT_CTL_PATH, POD_CTL_PATH);
 }
 
 static int print_json(struct json_object *o)
@@ -290,19 +299,182 @@ static int cmd_stat(char **files, int nfiles, int json)
 	return status;
 }
 
+#define POD_CALL_MS	5000
+
+static uint64_t num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	       (uint64_t)json_object_get_int64(v) : 0;
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ?
+	       json_object_get_string(v) : "-";
+}
+
+/* The daemon's counters: this host's, then a row per peer. */
+static void pod_print_table(struct json_object *r)
+{
+	static const char *const host[] = {
+		"faults", "requests_sent", "requests_served", "forwarded",
+		"queued", "grants_in", "grants_in_data", "pages_in",
+		"data_pages_in", "grants_out", "pages_out", "data_pages_out",
+		"nacks", "failed", "lost_pages", "errors", "peer_drops",
+		"reports_in", "reports_out", "bad_messages",
+		"control_requests", "control_refused", "drain_left",
+		"drain_pushed", "grants_timed",
+	};
+	struct json_object *peers, *lat, *p;
+	size_t i, n;
+
+	printf("member %s of pod %s, %" PRIu64 " peers up\n",
+	       str(r, "member"), str(r, "pod"), num(r, "peers_up"));
+	printf("drain: %s%s%s\n", str(r, "drain_state"),
+	       strcmp(str(r, "draining_to"), "-") ? " to " : "",
+	       strcmp(str(r, "draining_to"), "-") ? str(r, "draining_to") : "");
+	for (i = 0; i < sizeof(host) / sizeof(host[0]); i++)
+		printf("%-18s %" PRIu64 "\n", host[i], num(r, host[i]));
+	printf("%-18s %.1f\n%-18s %.1f\n", "grant_us_p50",
+	       num(r, "grant_ns_p50") / 1000.0, "grant_us_p99",
+	       num(r, "grant_ns_p99") / 1000.0);
+	if (!json_object_object_get_ex(r, "peers", &peers) ||
+	    !json_object_is_type(peers, json_type_array))
+		return;
+	printf("\n%-10s %-3s %8s %8s %8s %8s %8s %8s %8s %8s %12s %12s %7s %7s\n",
+	       "peer", "up", "req_out", "req_in", "gr_out", "gr_out_d",
+	       "gr_in", "gr_in_d", "pg_out", "pg_in", "bytes_out",
+	       "bytes_in", "p50_us", "p99_us");
+	n = json_object_array_length(peers);
+	for (i = 0; i < n; i++) {
+		struct json_object *c;
+
+		p = json_object_array_get_idx(peers, i);
+		lat = NULL;
+		json_object_object_get_ex(p, "latency_us", &lat);
+		json_object_object_get_ex(p, "connected", &c);
+		printf("%-10s %-3s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+		       " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+		       " %12" PRIu64 " %12" PRIu64 " %7" PRIu64 " %7" PRIu64 "\n",
+		       str(p, "member"), json_object_get_boolean(c) ? "yes" : "no",
+		       num(p, "requests_out"), num(p, "requests_in"),
+		       num(p, "grants_out"), num(p, "grants_out_data"),
+		       num(p, "grants_in"), num(p, "grants_in_data"),
+		       num(p, "pages_out"), num(p, "pages_in"),
+		       num(p, "data_bytes_out"), num(p, "data_bytes_in"),
+		       num(lat, "p50"), num(lat, "p99"));
+	}
+}
+
+static int pod_stats(const char *sock, struct json_object **r)
+{
+	char err[512];
+
+	if (pod_ctl_call(sock, "{\"version\":1,\"command\":\"stats\"}",
+			 POD_CALL_MS, r, err, sizeof(err))) {
+		fprintf(stderr, "dormantctl: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Drain: the daemon starts (or goes on with) the drain; we show its
+ * progress each second until it ends, done or stopped.
+ */
+static int pod_drain(const char *sock, const char *member)
+{
+	struct json_object *jreq, *r;
+	char err[512];
+	int ret;
+
+	jreq = json_object_new_object();
+	json_object_object_add(jreq, "version",
+			       json_object_new_int(POD_CTL_VERSION));
+	json_object_object_add(jreq, "command",
+			       json_object_new_string("drain"));
+	json_object_object_add(jreq, "member",
+			       json_object_new_string(member));
+	ret = pod_ctl_call(sock, json_object_to_json_string(jreq), POD_CALL_MS,
+			   &r, err, sizeof(err));
+	json_object_put(jreq);
+	if (ret) {
+		fprintf(stderr, "dormantctl: %s\n", err);
+		return 1;
+	}
+	json_object_put(r);
+	for (;;) {
+		const char *state;
+
+		if (pod_stats(sock, &r))
+			return 1;
+		state = str(r, "drain_state");
+		if (strcmp(state, "running")) {
+			ret = strcmp(state, "done") ? 1 : 0;
+			fprintf(ret ? stderr : stdout,
+				ret ? "dormantctl: the drain to %s %s after %" PRIu64 " requests: pages are still here\n" :
+				"drained: every page this host owned now belongs to %s (%s, %" PRIu64 " requests)\n",
+				member, state, num(r, "drain_pushed"));
+			json_object_put(r);
+			return ret;
+		}
+		printf("draining to %s: %" PRIu64 " requests sent, %" PRIu64 " pages left at the last pass\n",
+		       member, num(r, "drain_pushed"), num(r, "drain_left"));
+		fflush(stdout);
+		json_object_put(r);
+		sleep(1);
+	}
+}
+
+static int cmd_pod(const char *sock, char **args, int nargs, int json)
+{
+	struct json_object *r;
+
+	if (!sock)
+		sock = POD_CTL_PATH;
+	if (nargs == 0 || (nargs == 1 && !strcmp(args[0], "status"))) {
+		if (pod_stats(sock, &r))
+			return 1;
+		if (json)
+			return print_json(r);
+		pod_print_table(r);
+		json_object_put(r);
+		return 0;
+	}
+	if (!strcmp(args[0], "drain")) {
+		if (nargs != 2) {
+			fprintf(stderr, "dormantctl: 'pod drain' needs one MEMBER\n");
+			return 2;
+		}
+		if (json) {
+			fprintf(stderr, "dormantctl: 'pod drain' prints no JSON\n");
+			return 2;
+		}
+		return pod_drain(sock, args[1]);
+	}
+	fprintf(stderr, "dormantctl: 'pod %s': the pod commands are 'status' and 'drain MEMBER'\n",
+		args[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "reset", no_argument, NULL, 'r' },
+		{ "control", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dev = NULL, *cmd;
+	const char *dev = NULL, *sock = NULL, *cmd;
 	int json = 0, reset = 0, c, nargs;
 
-	while ((c = getopt_long(argc, argv, "jd:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:rc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -312,6 +484,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			reset = 1;
+			break;
+		case 'c':
+			sock = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -332,6 +507,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dormantctl: --reset only goes with 'vcpus'\n");
 		usage(stderr);
 		return 2;
+	}
+	if (sock && strcmp(cmd, "pod")) {
+		fprintf(stderr, "dormantctl: --control only goes with 'pod'\n");
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "pod")) {
+		c = cmd_pod(sock, argv + optind + 1, nargs, json);
+		if (c == 2)
+			usage(stderr);
+		return c;
 	}
 	if (!strcmp(cmd, "stat")) {
 		if (nargs < 1) {

@@ -5,7 +5,8 @@
  * (pod_net.c), hands the faults its kernel cannot serve (pages owned by
  * another member) to the page's home, and answers the homes' requests.
  *
- *   dormantd -p POD.json -m MEMBER -d MOUNTDIR [-s STATS.json] [-t SEC]
+ *   dormantd -p POD.json -m MEMBER -d MOUNTDIR [-c SOCKET] [-s STATS.json]
+ *            [-t SEC]
  *
  * Ownership (Documentation/design.rst, "The pod: ownership"): every page
  * has a home, the member that owns it when the pod starts (the pod file's
@@ -37,11 +38,13 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pod.h"
+#include "pod_ctl.h"
 #include "pod_net.h"
 #include "pod_wire.h"
 
@@ -95,6 +98,8 @@ struct inflight {
 };
 
 #define INFLIGHT_MAX	4096
+#define CTL_CLIENTS	8	/* control connections open at once */
+#define CTL_WAIT	5	/* seconds a control client has to ask */
 #define LAT_MAX		65536
 #define LAT_BUCKETS	24	/* log2 of microseconds: [2^i, 2^(i+1)) */
 
@@ -148,10 +153,22 @@ static struct {
 	struct peer_stats ps[POD_MAX_MEMBERS];
 	struct hist lat_hist;
 	time_t next_call[POD_MAX_MEMBERS];	/* when to call a lost member */
-	/* a drain: where to, where the pass is, pages found in the last pass */
+	/*
+	 * a drain: where to, where the pass is, pages found in the last
+	 * pass, when the next pass may start
+	 */
 	int drain_to;
 	uint32_t drain_obj;
 	uint64_t drain_block, drain_left, drain_seen, drain_pushed;
+	uint64_t drain_resume_ns;
+	const char *drain_state;	/* none, running, done, stopped */
+	/* the control socket and the clients that have not asked yet */
+	int ctl;
+	struct {
+		int fd;
+		time_t since;
+	} ctl_client[CTL_CLIENTS];
+	uint64_t ctl_requests, ctl_refused;
 	int ep;
 } d;
 
@@ -667,6 +684,12 @@ static void peer_gone(unsigned int peer)
 		return;
 	d.up[peer] = false;
 	d.peer_drops++;
+	if (d.drain_to == (int)peer) {
+		fprintf(stderr, "dormantd: the drain stops: member %s, which took the pages, left (%" PRIu64 " requests sent)\n",
+			d.pod->members[peer].name, d.drain_pushed);
+		d.drain_to = -1;
+		d.drain_state = "stopped";
+	}
 	d.next_call[peer] = time(NULL) + 1;
 	for (i = 0; i < d.pod->nr_objects; i++) {
 		struct object *o = &d.obj[i];
@@ -779,6 +802,8 @@ static void watch(int fd, uint32_t what)
 #define EV_SIGNAL	1000
 #define EV_CHAN		1001
 #define EV_LISTEN	1002
+#define EV_CTL		1003
+#define EV_CTL_CLIENT	1100	/* + slot: a control client's connection */
 #define EV_CM		2000	/* + member: its connection's events */
 
 /* Member @peer is connected (again): into the loop, and our report. */
@@ -846,9 +871,9 @@ static void drain_step(void)
 {
 	static uint32_t owners[BLOCK_PAGES];
 	struct object *o;
-	uint64_t b, p;
+	uint64_t b, p, n;
 
-	if (d.drain_to < 0)
+	if (d.drain_to < 0 || now_ns() < d.drain_resume_ns)
 		return;
 	if (d.drain_obj >= d.pod->nr_objects) {
 		/* a pass is over */
@@ -857,11 +882,15 @@ static void drain_step(void)
 			fprintf(stderr, "dormantd: drained: %" PRIu64 " requests moved every page owned here to member %s\n",
 				d.drain_pushed, d.pod->members[d.drain_to].name);
 			d.drain_to = -1;
+			d.drain_state = "done";
 			return;
 		}
+		/* the next pass when this one's moves are through */
 		d.drain_obj = 0;
 		d.drain_block = 0;
 		d.drain_seen = 0;
+		d.drain_resume_ns = now_ns() + 500000000ULL;
+		return;
 	}
 	o = &d.obj[d.drain_obj];
 	b = d.drain_block;
@@ -883,6 +912,9 @@ static void drain_step(void)
 			return;
 		}
 	}
+	for (p = 0, n = 0; p < BLOCK_PAGES; p++)
+		n += owners[p] == DORMANT_POD_MAP_LOCAL;
+	d.drain_seen += n;
 	for (p = 0; p < BLOCK_PAGES; p++) {
 		uint64_t page = b * BLOCK_PAGES + p;
 		uint64_t req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
@@ -890,7 +922,13 @@ static void drain_step(void)
 
 		if (owners[p] != DORMANT_POD_MAP_LOCAL)
 			continue;
-		d.drain_seen++;
+		/*
+		 * A block all here may go whole (wholly dormant, or one
+		 * 2 MiB page): its first page asks for it, and the next
+		 * pass asks for each page that stayed.
+		 */
+		if (n == BLOCK_PAGES && p)
+			break;
 		d.drain_pushed++;
 		if (home == (int)d.me)
 			dir_request(d.drain_obj, page, d.drain_to, req_id);
@@ -901,6 +939,41 @@ static void drain_step(void)
 	}
 }
 
+/* Start draining to member @name; 0, or -1 with the reason in @err. */
+static int drain_start(const char *name, char *err, size_t errlen)
+{
+	int to = pod_member_index(d.pod, name);
+
+	if (to < 0)
+		snprintf(err, errlen, "the pod has no member '%s'", name);
+	else if (to == (int)d.me)
+		snprintf(err, errlen, "'%s' is this host: drain to another member",
+			 name);
+	else if (!d.up[to])
+		snprintf(err, errlen, "member '%s' is not connected: it cannot take pages now",
+			 name);
+	else if (d.drain_to >= 0 && d.drain_to != to)
+		snprintf(err, errlen, "already draining to member '%s'",
+			 d.pod->members[d.drain_to].name);
+	else
+		err = NULL;
+	if (err)
+		return -1;
+	if (d.drain_to == to)
+		return 0;	/* asked again: the drain goes on */
+	fprintf(stderr, "dormantd: draining: every page owned here goes to member %s\n",
+		name);
+	d.drain_to = to;
+	d.drain_obj = 0;
+	d.drain_block = 0;
+	d.drain_seen = 0;
+	d.drain_left = 0;
+	d.drain_pushed = 0;
+	d.drain_resume_ns = 0;
+	d.drain_state = "running";
+	return 0;
+}
+
 static void put(struct json_object *o, const char *key, uint64_t v)
 {
 	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
@@ -909,11 +982,13 @@ static void put(struct json_object *o, const char *key, uint64_t v)
 /* The upper bound, in us, of the bucket that holds quantile @q of @h. */
 static uint64_t hist_quantile(const struct hist *h, double q)
 {
-	uint64_t want = (uint64_t)(q * (double)h->count), seen = 0;
+	uint64_t want, seen = 0;
 	unsigned int i;
 
 	if (!h->count)
 		return 0;
+	/* the same rank as the exact quantiles: value (count - 1) * q */
+	want = (uint64_t)(q * (double)(h->count - 1));
 	for (i = 0; i < LAT_BUCKETS; i++) {
 		seen += h->b[i];
 		if (seen > want || seen == h->count)
@@ -982,8 +1057,12 @@ static struct json_object *stats_json(void)
 	put(o, "reports_out", d.reports_out);
 	put(o, "peers_up", peers_up());
 	put(o, "bad_messages", d.bad_messages);
+	put(o, "control_requests", d.ctl_requests);
+	put(o, "control_refused", d.ctl_refused);
 	json_object_object_add(o, "draining_to", d.drain_to < 0 ? NULL :
 			       json_object_new_string(d.pod->members[d.drain_to].name));
+	json_object_object_add(o, "drain_state",
+			       json_object_new_string(d.drain_state));
 	put(o, "drain_left", d.drain_left);
 	put(o, "drain_pushed", d.drain_pushed);
 	put(o, "grant_ns_p50", p50);
@@ -1044,6 +1123,92 @@ static void write_stats(void)
 		fprintf(stderr, "dormantd: %s: %s\n", d.stats_path,
 			strerror(errno));
 	json_object_put(o);
+}
+
+static void ctl_close(unsigned int slot)
+{
+	epoll_ctl(d.ep, EPOLL_CTL_DEL, d.ctl_client[slot].fd, NULL);
+	close(d.ctl_client[slot].fd);
+	d.ctl_client[slot].fd = -1;
+}
+
+/* A control client connects: it has CTL_WAIT seconds to ask. */
+static void ctl_accept(void)
+{
+	unsigned int i;
+	int fd;
+
+	fd = accept4(d.ctl, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		if (d.ctl_client[i].fd < 0) {
+			d.ctl_client[i].fd = fd;
+			d.ctl_client[i].since = time(NULL);
+			watch(fd, EV_CTL_CLIENT + i);
+			return;
+		}
+	}
+	d.ctl_refused++;
+	fprintf(stderr, "dormantd: control request refused: %d clients wait already\n",
+		CTL_CLIENTS);
+	recv(fd, &i, sizeof(i), MSG_DONTWAIT | MSG_TRUNC);
+	pod_ctl_reply(fd, NULL, "busy: too many control clients at once");
+	close(fd);
+}
+
+/* A control client's request: answered, and the connection closed. */
+static void ctl_request(unsigned int slot)
+{
+	int fd = d.ctl_client[slot].fd;
+	struct json_object *r;
+	struct pod_ctl_req req;
+	char err[256];
+	int ret;
+
+	ret = pod_ctl_read(fd, &req, err, sizeof(err));
+	if (ret == -EAGAIN)
+		return;
+	if (ret == -ENODATA) {
+		ctl_close(slot);
+		return;
+	}
+	d.ctl_requests++;
+	if (ret == 0 && req.cmd == POD_CTL_DRAIN &&
+	    drain_start(req.member, err, sizeof(err)))
+		ret = -EINVAL;
+	if (ret) {
+		d.ctl_refused++;
+		fprintf(stderr, "dormantd: control request refused: %s\n", err);
+		pod_ctl_reply(fd, NULL, err);
+	} else if (req.cmd == POD_CTL_STATS) {
+		pod_ctl_reply(fd, stats_json(), NULL);
+	} else {
+		r = json_object_new_object();
+		json_object_object_add(r, "draining_to",
+				       json_object_new_string(req.member));
+		pod_ctl_reply(fd, r, NULL);
+	}
+	ctl_close(slot);
+}
+
+/* Control clients that connected and never asked go. */
+static void ctl_expire(void)
+{
+	time_t now = time(NULL);
+	unsigned int i;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		if (d.ctl_client[i].fd < 0 ||
+		    now - d.ctl_client[i].since < CTL_WAIT)
+			continue;
+		d.ctl_refused++;
+		fprintf(stderr, "dormantd: control request refused: none came within %d s of connecting\n",
+			CTL_WAIT);
+		pod_ctl_reply(d.ctl_client[i].fd, NULL,
+			      "no request within 5 s of connecting");
+		ctl_close(i);
+	}
 }
 
 /*
@@ -1171,12 +1336,14 @@ static int open_objects(const char *dir)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dormantd -p POD.json -m MEMBER -d MOUNTDIR [-s STATS.json] [-t SEC]\n"
+		"usage: dormantd -p POD.json -m MEMBER -d MOUNTDIR [-c SOCKET] [-s STATS.json] [-t SEC]\n"
 		"  -p, --pod FILE      the pod description (the same file on every member)\n"
 		"  -m, --member NAME   which member this host is\n"
 		"  -d, --dir DIR       a mounted dormant filesystem for the pod's objects\n"
+		"  -c, --control PATH  control socket for dormantctl (default %s)\n"
 		"  -s, --stats FILE    write counters as JSON there on SIGUSR1 and at exit\n"
-		"  -t, --timeout SEC   wait that long for the other members (default 120)\n");
+		"  -t, --timeout SEC   wait that long for the other members (default 120)\n",
+		POD_CTL_PATH);
 }
 
 int main(int argc, char **argv)
@@ -1185,12 +1352,14 @@ int main(int argc, char **argv)
 		{ "pod", required_argument, NULL, 'p' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "control", required_argument, NULL, 'c' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pod_path = NULL, *member = NULL, *dir = NULL;
+	const char *ctl_path = POD_CTL_PATH;
 	struct dormant_pod_open po = { 0 };
 	struct dormant_pod_attach pa = { 0 };
 	struct dormant_version v = { 0 };
@@ -1202,11 +1371,12 @@ int main(int argc, char **argv)
 	unsigned int k;
 	sigset_t mask;
 
-	while ((c = getopt_long(argc, argv, "p:m:d:s:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:m:d:c:s:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pod_path = optarg; break;
 		case 'm': member = optarg; break;
 		case 'd': dir = optarg; break;
+		case 'c': ctl_path = optarg; break;
 		case 's': d.stats_path = optarg; break;
 		case 't':
 			errno = 0;
@@ -1242,6 +1412,16 @@ int main(int argc, char **argv)
 	}
 	d.me = c;
 	d.drain_to = -1;
+	d.drain_state = "none";
+	d.ctl = -1;
+	for (k = 0; k < CTL_CLIENTS; k++)
+		d.ctl_client[k].fd = -1;
+	d.ctl = pod_ctl_listen(ctl_path, err, sizeof(err));
+	if (d.ctl < 0) {
+		fprintf(stderr, "dormantd: control socket: %s\n", err);
+		ret = 2;
+		goto out;
+	}
 	ctl = open(DORMANT_CTL_PATH, O_RDWR | O_CLOEXEC);
 	if (ctl < 0 || ioctl(ctl, DORMANT_IOC_GET_VERSION, &v)) {
 		fprintf(stderr, "dormantd: %s: %s (is the module loaded?)\n",
@@ -1293,13 +1473,16 @@ int main(int argc, char **argv)
 	fcntl(d.chan, F_SETFL, O_NONBLOCK);
 	watch(d.chan, EV_CHAN);
 	watch(pod_net_listen_fd(&d.net), EV_LISTEN);
+	watch(d.ctl, EV_CTL);
 	for (k = 0; k < pod->nr_members; k++)
 		if (d.net.conns[k])
 			peer_up(k);
 	fprintf(stderr, "dormantd: member %s: pod up\n", member);
 	write_stats();
 	for (;;) {
-		n = epoll_wait(d.ep, evs, 16, 1000);
+		/* a drain under way goes on between events */
+		n = epoll_wait(d.ep, evs, 16, d.drain_to < 0 ? 1000 :
+			       now_ns() >= d.drain_resume_ns ? 0 : 100);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1328,6 +1511,11 @@ int main(int argc, char **argv)
 				c = pod_net_accept(&d.net);
 				if (c >= 0)
 					peer_up(c);
+			} else if (what == EV_CTL) {
+				ctl_accept();
+			} else if (what >= EV_CTL_CLIENT &&
+				   what < EV_CTL_CLIENT + CTL_CLIENTS) {
+				ctl_request(what - EV_CTL_CLIENT);
 			} else if (what >= EV_CM &&
 				   what < EV_CM + pod->nr_members) {
 				k = what - EV_CM;
@@ -1357,9 +1545,14 @@ int main(int argc, char **argv)
 			}
 		}
 		call_lost();
+		ctl_expire();
 		drain_step();
 	}
 out:
+	if (d.ctl >= 0) {
+		close(d.ctl);
+		unlink(ctl_path);
+	}
 	pod_net_stop(&d.net);
 	pod_free(pod);
 	return ret;

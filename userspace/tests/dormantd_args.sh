@@ -36,7 +36,7 @@ printf '{ "version": 1, "members": [ { "name": "a", "addr": "host.example" } ], 
 printf '{ "version": 1, ' > "$work/truncated.json"
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..16"
 refuse "no arguments" "-p, -m and -d are needed"
 refuse "no member" "-p, -m and -d are needed" -p "$work/pod.json" -d /tmp
 refuse "an unknown option" "usage:" -p "$work/pod.json" -m a -d /tmp --frobnicate
@@ -50,4 +50,11 @@ refuse "a pod file with an unknown key" "extra" -p "$work/extra.json" -m a -d /t
 refuse "a member address that is a host name" "members[0].addr" -p "$work/hostname.json" -m a -d /tmp
 refuse "a truncated pod file" "truncated.json" -p "$work/truncated.json" -m a -d /tmp
 refuse "a member the pod does not have" "has no member 'z'" -p "$work/pod.json" -m z -d /tmp
+: > "$work/file"
+refuse "a control path that is a file" "is not a socket: not removing it" \
+	-p "$work/pod.json" -m a -d /tmp -c "$work/file"
+refuse "a control path too long for a socket" "longer than 107 bytes" \
+	-p "$work/pod.json" -m a -d /tmp -c "/$(printf '%0200d' 0)"
+refuse "a control path in a missing directory" "$work/none/ctl.sock: No such file or directory" \
+	-p "$work/pod.json" -m a -d /tmp -c "$work/none/ctl.sock"
 [ $failed = 0 ]
