@@ -31,10 +31,17 @@
  *   g_fill:       write dwords (linear address ^ PATTERN_KEY)
  *   g_count_nz:   si = number of pages that are not all zero
  *   g_count_bad:  si = number of pages whose dwords are not the pattern
+ *   g_turn:       one turn of a page bounced between two guests (pod_mem
+ *                 kvmbounce): page bx, dx = TURNS * 2 + ME. Dword 0 of the
+ *                 page counts turns; dword i (1..1023) holds turn v's
+ *                 pattern, v * 0x01000193 + i * v (zero for turn 0). si:
+ *                 2 all turns done, 0 not ME's turn (v % 2 != ME), 3 the
+ *                 page does not hold turn v's pattern, 1 it did and now
+ *                 holds turn v + 1's, counted
  * Position independent; no stack.
  */
 asm(".pushsection .rodata\n"
-    ".globl g_code, g_code_end, g_fill, g_count_nz, g_count_bad\n"
+    ".globl g_code, g_code_end, g_fill, g_count_nz, g_count_bad, g_turn\n"
     "g_code:\n"
     ".code16\n"
     "g_fill:\n"
@@ -99,11 +106,51 @@ asm(".pushsection .rodata\n"
     "3:	inc %bx\n"
     "	jmp 1b\n"
     "9:	hlt\n"
+    "g_turn:\n"
+    "	mov %bx, %ax\n"
+    "	shl $8, %ax\n"
+    "	mov %ax, %es\n"
+    "	mov %dx, %cx\n"
+    "	shr $1, %cx\n"
+    "	movzwl %cx, %ecx\n"
+    "	and $1, %dx\n"
+    "	mov $2, %si\n"
+    "	mov %es:0, %eax\n"
+    "	cmp %ecx, %eax\n"
+    "	jae 9f\n"
+    "	xor %si, %si\n"
+    "	mov %ax, %cx\n"
+    "	and $1, %cx\n"
+    "	cmp %dx, %cx\n"
+    "	jne 9f\n"
+    "	mov %eax, %edx\n"
+    "	imul $0x01000193, %eax, %ebp\n"
+    "	mov $4, %di\n"
+    "	mov $1023, %cx\n"
+    "2:	add %edx, %ebp\n"
+    "	cmp %es:(%di), %ebp\n"
+    "	jne 8f\n"
+    "	add $4, %di\n"
+    "	loop 2b\n"
+    "	inc %eax\n"
+    "	mov %eax, %edx\n"
+    "	imul $0x01000193, %eax, %ebp\n"
+    "	mov $4, %di\n"
+    "	mov $1023, %cx\n"
+    "3:	add %edx, %ebp\n"
+    "	mov %ebp, %es:(%di)\n"
+    "	add $4, %di\n"
+    "	loop 3b\n"
+    "	mov %eax, %es:0\n"
+    "	mov $1, %si\n"
+    "	hlt\n"
+    "8:	mov $3, %si\n"
+    "9:	hlt\n"
     ".code64\n"
     "g_code_end:\n"
     ".popsection\n");
 extern const unsigned char g_code[], g_code_end[], g_fill[], g_count_nz[],
-	g_count_bad[];
+	g_count_bad[], g_turn[];
 
 #define TEST_VM_MAX_VCPUS 4
 

@@ -18,6 +18,11 @@
  *                                     on PAGE, TURNS in all: each checks
  *                                     every byte the other wrote, then
  *                                     writes the next turn's pattern
+ *   pod_mem FILE kvmbounce PAGE TURNS ME SEC
+ *                                     the same, by a vCPU of a raw-KVM
+ *                                     guest whose memory at 512 KiB is
+ *                                     the object's pages from PAGE on
+ *                                     (selftests/dormant_util.h, g_turn)
  *   pod_mem FILE owned                print how many pages are owned here
  *
  * The object is mapped shared with MADV_NOHUGEPAGE, so that every page
@@ -37,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096UL
+#include "dormant_util.h"
 
 static int usage(void)
 {
@@ -48,6 +53,7 @@ static int usage(void)
 		"       pod_mem FILE mark PAGE VALUE\n"
 		"       pod_mem FILE time FIRST N\n"
 		"       pod_mem FILE bounce PAGE TURNS ME SEC\n"
+		"       pod_mem FILE kvmbounce PAGE TURNS ME SEC\n"
 		"       pod_mem FILE owned\n");
 	return 2;
 }
@@ -180,6 +186,94 @@ static int bounce(char *mem, unsigned long page, unsigned long turns,
 	return 0;
 }
 
+#define KVM_LOW		(512UL << 10)	/* the guest's own memory, code in it */
+#define KVM_OBJ_PAGES	16UL		/* object pages the guest sees */
+
+/* g_turn's pattern of turn @v, dword @i (i >= 1) */
+static uint32_t turn_pattern(uint32_t v, unsigned long i)
+{
+	return v * 0x01000193U + (uint32_t)i * v;
+}
+
+/*
+ * The bounce by a vCPU: a raw-KVM guest whose memory slot 1 (at
+ * KVM_LOW) is KVM_OBJ_PAGES pages of the object from @page, the first of
+ * them bounced. Every access is the vCPU's, through KVM's NPT/EPT
+ * entries, which a release on this host must take away.
+ */
+static int kvm_bounce(int fd, unsigned long page, unsigned long turns,
+		      unsigned long me, unsigned long sec)
+{
+	uint64_t end = now_ns() + sec * 1000000000ULL;
+	unsigned long mine = 0, waits = 0, i;
+	struct kvm_userspace_memory_region region = {
+		.slot = 1, .guest_phys_addr = KVM_LOW,
+		.memory_size = KVM_OBJ_PAGES * PAGE,
+	};
+	const volatile uint32_t *w;
+	struct test_vm t;
+	char *low, *obj;
+	long r;
+	int ret = 1;
+
+	low = mmap(NULL, KVM_LOW, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	obj = mmap(NULL, KVM_OBJ_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, page * PAGE);
+	if (low == MAP_FAILED || obj == MAP_FAILED ||
+	    madvise(obj, KVM_OBJ_PAGES * PAGE, MADV_NOHUGEPAGE)) {
+		fprintf(stderr, "pod_mem: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	test_vm_load_code(low);
+	if (test_vm_create(&t, low, KVM_LOW))
+		return 1;
+	region.userspace_addr = (uintptr_t)obj;
+	if (ioctl(t.vm, KVM_SET_USER_MEMORY_REGION, &region)) {
+		fprintf(stderr, "pod_mem: KVM_SET_USER_MEMORY_REGION: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		r = test_vm_call(&t, g_turn, KVM_LOW / PAGE, turns * 2 + me);
+		if (r == 2)
+			break;
+		if (r == 1) {
+			mine++;
+			continue;
+		}
+		if (r != 0) {
+			w = (const uint32_t *)obj;
+			fprintf(stderr, "pod_mem: kvmbounce: %s at turn %u\n",
+				r == 3 ? "the guest found a wrong byte" :
+				"the guest did not halt", w[0]);
+			goto out;
+		}
+		if (now_ns() > end) {
+			fprintf(stderr, "pod_mem: kvmbounce: still turn %u of %lu after %lu s\n",
+				((const volatile uint32_t *)obj)[0], turns, sec);
+			goto out;
+		}
+		waits++;
+		usleep(1000);
+	}
+	/* and once more from the host side, through the host's mapping */
+	w = (const uint32_t *)obj;
+	for (i = 1; i < PAGE / 4; i++) {
+		if (w[i] != turn_pattern(w[0], i)) {
+			fprintf(stderr, "pod_mem: kvmbounce: after turn %u, dword %lu is 0x%x, not 0x%x\n",
+				w[0], i, w[i], turn_pattern(w[0], i));
+			goto out;
+		}
+	}
+	printf("%lu turns by this host's vCPU, %lu runs found the other host's turn\n",
+	       mine, waits);
+	ret = 0;
+out:
+	test_vm_destroy(&t);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long a[4] = { 0, 0, 0, 0 }, p, i;
@@ -195,7 +289,8 @@ int main(int argc, char **argv)
 		if (number(argv[3 + k], &a[k]))
 			return usage();
 	if (!strcmp(argv[2], "owned") ? n != 0 :
-	    !strcmp(argv[2], "bounce") ? n != 4 || a[2] > 1 || !a[3] :
+	    !strcmp(argv[2], "bounce") || !strcmp(argv[2], "kvmbounce") ?
+	    n != 4 || a[2] > 1 || !a[3] || a[1] > 30000 :
 	    !strcmp(argv[2], "zero") || !strcmp(argv[2], "time") ? n != 2 :
 	    !strcmp(argv[2], "mark") ? n != 2 :
 	    (strcmp(argv[2], "write") && strcmp(argv[2], "check") &&
@@ -208,8 +303,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "owned"))
 		return owned(fd, st.st_size);
+	if (!strcmp(argv[2], "kvmbounce")) {
+		if ((a[0] + KVM_OBJ_PAGES) * PAGE > (unsigned long)st.st_size) {
+			fprintf(stderr, "pod_mem: pages beyond the end of %s\n", argv[1]);
+			return 2;
+		}
+		return kvm_bounce(fd, a[0], a[1], a[2], a[3]);
+	}
 	if (!strcmp(argv[2], "bounce")) {
-		a[1] = a[1] > 0xfffffff0UL ? 0xfffffff0UL : a[1];
 		if ((a[0] + 1) * PAGE > (unsigned long)st.st_size) {
 			fprintf(stderr, "pod_mem: pages beyond the end of %s\n", argv[1]);
 			return 2;
