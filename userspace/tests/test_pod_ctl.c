@@ -337,6 +337,12 @@ TEST_F(sock, other_user)
 	}
 	fd = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, fd);
+	{
+		/* the client may not have sent yet: wait for its request */
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	}
 	EXPECT_EQ(-EPERM, pod_ctl_read(fd, &req, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "user 65534 may not ask")) TH_LOG("%s", err);
 	pod_ctl_reply(fd, NULL, err);
