@@ -123,6 +123,7 @@ selftests: $(SELFTESTS)
 $(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
 $(BUILD)/selftests/dormant_mem_test: LDLIBS := -lpthread
 $(BUILD)/selftests/dormant_pod_test: LDLIBS := -lpthread
+$(BUILD)/selftests/kvm_hook_test: LDLIBS := -lpthread
 # pod_peer speaks dormantd's wire with dormantd's own code
 $(BUILD)/selftests/pod_peer: selftests/pod_peer.c userspace/pod.c userspace/pod_net.c userspace/pod_wire.c userspace/pod.h userspace/pod_net.h userspace/pod_wire.h
 	@mkdir -p $(dir $@)

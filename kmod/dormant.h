@@ -140,7 +140,11 @@ struct dormant_node {
 /*
  * dormant_nodes[nid] is set for every served node between dormant_sysfs_init()
  * and dormant_sysfs_exit(), which run at module load and unload only; the
- * array is read-only in between, so it needs no lock.
+ * array is read-only in between, so the fault path reads it with no lock.
+ * dormant_node_mask says which entries are set. Both are published and
+ * unpublished under kernel_param_lock(THIS_MODULE), the lock the module
+ * parameter setters (which walk the nodes) run under: a parameter's file
+ * exists before our init and after our exit.
  */
 extern struct dormant_node *dormant_nodes[MAX_NUMNODES];
 extern nodemask_t dormant_node_mask;
@@ -190,6 +194,7 @@ struct dormant_vcpu_stats_req;
 int dormant_kvm_init(void);
 void dormant_kvm_exit(void);
 bool dormant_kvm_hooked(void);
+ssize_t dormant_kvm_hook_show(char *buf);
 int dormant_ioctl_vcpu_stats(struct dormant_vcpu_stats_req __user *ureq);
 
 struct dormant_pod_chan;

@@ -38,10 +38,30 @@ bool __dormant_reserved_zero(struct ratelimit_state *rs, const char *cmd,
 	return true;
 }
 
+/* Fill the user's node bitmap of @bits bits with the served nodes. */
+static int dormant_put_node_bitmap(u64 __user *words, u32 bits)
+{
+	u32 i;
+	int nid;
+
+	for (i = 0; i < bits / 64; i++) {
+		u64 w = 0;
+
+		for (nid = i * 64; nid < (i + 1) * 64 && nid < MAX_NUMNODES; nid++)
+			if (node_isset(nid, dormant_node_mask))
+				w |= 1ULL << (nid % 64);
+		if (put_user(w, &words[i]))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static int dormant_ioctl_get_version(struct dormant_version __user *uarg)
 {
 	struct dormant_version v;
-	int nid;
+	u64 __user *words;
+	u32 bits;
+	int nid, ret;
 
 	if (copy_from_user(&v, uarg, sizeof(v)))
 		return -EFAULT;
@@ -50,18 +70,40 @@ static int dormant_ioctl_get_version(struct dormant_version __user *uarg)
 				    v.flags, task_pid_nr(current));
 		return -EINVAL;
 	}
+	if (v.reserved0) {
+		pr_warn_ratelimited("GET_VERSION: reserved0 is not zero (pid %d)\n",
+				    task_pid_nr(current));
+		return -EINVAL;
+	}
 	if (!dormant_reserved_zero("GET_VERSION", v.reserved,
 				   ARRAY_SIZE(v.reserved)))
 		return -EINVAL;
+	if (v.nodes_bits % 64 || v.nodes_bits > DORMANT_NODES_BITS_MAX ||
+	    !v.nodes != !v.nodes_bits) {
+		pr_warn_ratelimited("GET_VERSION: nodes_bits %u with nodes %s: want a multiple of 64 up to %u with a bitmap, or both 0 (pid %d)\n",
+				    v.nodes_bits, v.nodes ? "set" : "0",
+				    DORMANT_NODES_BITS_MAX, task_pid_nr(current));
+		return -EINVAL;
+	}
+	words = u64_to_user_ptr(v.nodes);
+	bits = v.nodes_bits;
 
 	memset(&v, 0, sizeof(v));
 	v.abi_major = DORMANT_ABI_MAJOR;
 	v.abi_minor = DORMANT_ABI_MINOR;
 	v.features = DORMANT_F_ALL;
 	v.nr_nodes = nodes_weight(dormant_node_mask);
-	for_each_node_mask(nid, dormant_node_mask)
+	for_each_node_mask(nid, dormant_node_mask) {
 		if (nid < 64)
 			v.node_mask |= 1ULL << nid;
+		v.nodes_bits = round_up(nid + 1, 64);
+	}
+	v.nodes = (u64)(uintptr_t)words;
+	if (bits) {
+		ret = dormant_put_node_bitmap(words, bits);
+		if (ret)
+			return ret;
+	}
 
 	if (copy_to_user(uarg, &v, sizeof(v)))
 		return -EFAULT;

@@ -6,7 +6,10 @@
  *   /sys/kernel/dormant/abi_version      uapi major.minor
  *   /sys/kernel/dormant/nr_nodes         number of served NUMA nodes
  *   /sys/kernel/dormant/kvm_hook         "attached" while we see KVM's
- *                                        EPT/NPT violations
+ *                                        EPT/NPT violations, "detached"
+ *                                        without kvm.ko, "refused: WHY"
+ *                                        if its events are not the ones
+ *                                        the probes are written for
  *   /sys/kernel/dormant/nodes/node<N>/   one directory per served node
  *   /sys/kernel/dormant/nodes/node<N>/cpulist   the node's CPUs
  *   /sys/kernel/dormant/nodes/node<N>/pool_pages   the pool's reservation (rw)
@@ -26,6 +29,8 @@
 
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/topology.h>
@@ -66,7 +71,7 @@ static struct kobj_attribute nr_nodes_attr = __ATTR_RO(nr_nodes);
 static ssize_t kvm_hook_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
-	return sysfs_emit(buf, "%s\n", dormant_kvm_hooked() ? "attached" : "detached");
+	return dormant_kvm_hook_show(buf);
 }
 
 static struct kobj_attribute kvm_hook_attr = __ATTR_RO(kvm_hook);
@@ -291,21 +296,32 @@ static int dormant_node_add(int nid)
 		kobject_put(&dn->kobj);
 		return ret;
 	}
+	/* module parameter setters walk the nodes under this lock */
+	kernel_param_lock(THIS_MODULE);
 	dormant_nodes[nid] = dn;
 	node_set(nid, dormant_node_mask);
+	kernel_param_unlock(THIS_MODULE);
 	return 0;
 }
 
 static void dormant_nodes_remove(void)
 {
+	nodemask_t gone;
 	int nid;
 
-	for_each_node_mask(nid, dormant_node_mask) {
+	/*
+	 * Unpublish first: a parameter written while the module unloads
+	 * (its files go only after our exit) then walks no node.
+	 */
+	kernel_param_lock(THIS_MODULE);
+	gone = dormant_node_mask;
+	nodes_clear(dormant_node_mask);
+	kernel_param_unlock(THIS_MODULE);
+	for_each_node_mask(nid, gone) {
 		dormant_pool_stop(&dormant_nodes[nid]->pool);
 		kobject_put(&dormant_nodes[nid]->kobj);
 		dormant_nodes[nid] = NULL;
 	}
-	nodes_clear(dormant_node_mask);
 }
 
 int dormant_sysfs_init(void)

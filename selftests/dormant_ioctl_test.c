@@ -61,6 +61,9 @@ TEST_F(ctl, get_version)
 
 	memset(&v, 0xff, sizeof(v));
 	v.flags = 0;
+	v.nodes = 0;
+	v.nodes_bits = 0;
+	v.reserved0 = 0;
 	memset(v.reserved, 0, sizeof(v.reserved));
 	ASSERT_EQ(0, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v));
 	EXPECT_EQ(DORMANT_ABI_MAJOR, v.abi_major);
@@ -69,8 +72,14 @@ TEST_F(ctl, get_version)
 	EXPECT_EQ(0, v.features & ~DORMANT_F_ALL);
 	EXPECT_LE(1, v.nr_nodes);
 	EXPECT_EQ(v.nr_nodes, (unsigned int)__builtin_popcountll(v.node_mask));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 2; i++)
 		EXPECT_EQ(0, v.reserved[i]);
+	EXPECT_EQ(0, v.reserved0);
+	EXPECT_EQ(0, v.nodes);
+	EXPECT_LE(64, v.nodes_bits);
+	EXPECT_EQ(0, v.nodes_bits % 64);
+	EXPECT_NE(0, v.features & DORMANT_F_NODE_BITMAP);
+	EXPECT_NE(0, v.features & DORMANT_F_VCPU_STATS_V2);
 	ASSERT_EQ(0, read_sysfs_uint("/sys/kernel/dormant/nr_nodes",
 				     &sysfs_nodes));
 	EXPECT_EQ(v.nr_nodes, sysfs_nodes);
@@ -101,14 +110,75 @@ TEST_F(ctl, get_version_reserved_not_zero)
 	int i, kmsg = kmsg_open();
 
 	ASSERT_LE(0, kmsg);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 2; i++) {
 		memset(&v, 0, sizeof(v));
 		v.reserved[i] = 1ULL << (i * 13);
 		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v));
 		EXPECT_EQ(EINVAL, errno);
 	}
+	memset(&v, 0, sizeof(v));
+	v.reserved0 = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved[0] is not zero");
-	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved[3] is not zero");
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved[1] is not zero");
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: reserved0 is not zero");
+	close(kmsg);
+}
+
+/* The node bitmap: every served node, nodes_bits says how many bits */
+TEST_F(ctl, get_version_node_bitmap)
+{
+	struct dormant_version v, w;
+	uint64_t words[4];
+
+	memset(&v, 0, sizeof(v));
+	ASSERT_EQ(0, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v));
+	memset(words, 0xa5, sizeof(words));
+	memset(&w, 0, sizeof(w));
+	w.nodes = (uintptr_t)words;
+	w.nodes_bits = 256;
+	ASSERT_EQ(0, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &w));
+	EXPECT_EQ((uintptr_t)words, w.nodes);
+	EXPECT_EQ(v.nodes_bits, w.nodes_bits);
+	EXPECT_EQ(v.node_mask, words[0]);
+	EXPECT_EQ(0, words[1]);		/* all four words written */
+	EXPECT_EQ(0, words[3]);
+	EXPECT_EQ(v.nr_nodes, (unsigned int)(__builtin_popcountll(words[0]) +
+					     __builtin_popcountll(words[1]) +
+					     __builtin_popcountll(words[2]) +
+					     __builtin_popcountll(words[3])));
+	/* a bitmap the module cannot write */
+	w.nodes = 16;
+	w.nodes_bits = 64;
+	EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &w));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* Bitmap sizes that are not multiples of 64, too big, or half given */
+TEST_F(ctl, get_version_node_bitmap_garbage)
+{
+	static const struct { uint64_t nodes; uint32_t bits; } bad[] = {
+		{ 0x1000, 63 }, { 0x1000, 65 }, { 0x1000, DORMANT_NODES_BITS_MAX + 64 },
+		{ 0x1000, 0xffffffc0 }, { 0, 64 }, { 0x1000, 0 },
+	};
+	struct dormant_version v;
+	unsigned int i;
+	int kmsg = kmsg_open();
+
+	ASSERT_LE(0, kmsg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.nodes = bad[i].nodes;
+		v.nodes_bits = bad[i].bits;
+		EXPECT_EQ(-1, ioctl(self->fd, DORMANT_IOC_GET_VERSION, &v))
+			TH_LOG("case %u", i);
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0, v.abi_minor);	/* nothing written back */
+	}
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: nodes_bits 63 with nodes set: want a multiple of 64");
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: nodes_bits 64 with nodes 0:");
+	EXPECT_LOGGED(kmsg, "dormant: GET_VERSION: nodes_bits 0 with nodes set:");
 	close(kmsg);
 }
 

@@ -13,7 +13,7 @@ require_module_file
 module_loaded && skip_all "dormant is already loaded"
 
 want_version=$(modinfo -F version "$KO")
-tap_plan 20
+tap_plan 22
 for round in 1 2; do
 	mark=$(log_mark)
 	check "round $round: insmod" insmod "$KO"
@@ -32,6 +32,31 @@ for round in 1 2; do
 		sh -c "dmesg | tail -n +$((mark + 1)) | grep -q 'dormant: unloaded'"
 	check "round $round: kernel log is clean" log_clean_since "$mark"
 done
+
+# Parameters written while the module loads and unloads (their files exist
+# before its init and after its exit): no setter may walk a node that is
+# not there yet or gone.
+mark=$(log_mark)
+params=/sys/module/dormant/parameters
+(
+	while :; do
+		for kv in pool_pages=8192 cpu_budget=100 zeroed_high=4096 \
+			huge_high=64 grow=Y; do
+			printf '%s' "${kv#*=}" 2>/dev/null > "$params/${kv%%=*}"
+		done
+	done
+) &
+writer=$!
+fails=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	insmod "$KO" || fails=$((fails + 1))
+	rmmod dormant || fails=$((fails + 1))
+done
+kill $writer
+wait $writer 2>/dev/null
+check "10 loads and unloads while parameters are written ($fails failed)" \
+	test $fails = 0
+check "kernel log is clean after them" log_clean_since "$mark"
 
 # An open control device pins the module.
 insmod "$KO"

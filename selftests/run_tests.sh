@@ -68,6 +68,7 @@ fi
 if [ $kvm = 1 ]; then
 	run kvm_pattern_test "$bin/kvm_pattern_test"
 	run kvm_hook_unload sh "$top/selftests/kvm_hook_unload.sh"
+	run kvm_hook_shadow sh "$top/selftests/kvm_hook_shadow.sh"
 	run qemu_guest_test sh "$top/selftests/qemu_guest_test.sh"
 fi
 exit $status

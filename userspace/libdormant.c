@@ -41,10 +41,61 @@ int dmt_ioctl(int fd, unsigned long cmd, void *arg, const char *name)
 	return 0;
 }
 
+int dmt_check_abi(const struct dormant_version *v, uint64_t need,
+		  char *err, size_t len)
+{
+	if (v->abi_major != DORMANT_ABI_MAJOR) {
+		snprintf(err, len,
+			 "the dormant module speaks ABI %u.%u and this program %u.%u: the major numbers differ (use the tools built with the module)",
+			 v->abi_major, v->abi_minor, DORMANT_ABI_MAJOR,
+			 DORMANT_ABI_MINOR);
+		return -EPROTO;
+	}
+	if ((v->features & need) != need) {
+		snprintf(err, len,
+			 "the dormant module (ABI %u.%u) lacks feature bits 0x%llx that this needs (a newer module has them)",
+			 v->abi_major, v->abi_minor,
+			 (unsigned long long)(need & ~v->features));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 int dmt_get_version(int fd, struct dormant_version *v)
 {
+	char err[256];
+	int ret;
+
 	memset(v, 0, sizeof(*v));
-	return dmt_ioctl(fd, DORMANT_IOC_GET_VERSION, v, "DORMANT_IOC_GET_VERSION");
+	ret = dmt_ioctl(fd, DORMANT_IOC_GET_VERSION, v, "DORMANT_IOC_GET_VERSION");
+	if (ret)
+		return ret;
+	ret = dmt_check_abi(v, 0, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "%s\n", err);
+	return ret;
+}
+
+int dmt_get_nodes(int fd, const struct dormant_version *v, char *buf,
+		  size_t len)
+{
+	struct dormant_version q;
+	uint64_t *words;
+	int ret;
+
+	if (!(v->features & DORMANT_F_NODE_BITMAP) || v->nodes_bits <= 64)
+		return dmt_nodemask_to_list(v->node_mask, buf, len);
+	words = calloc(v->nodes_bits / 64, sizeof(*words));
+	if (!words)
+		return -ENOMEM;
+	memset(&q, 0, sizeof(q));
+	q.nodes = (uintptr_t)words;
+	q.nodes_bits = v->nodes_bits;
+	ret = dmt_ioctl(fd, DORMANT_IOC_GET_VERSION, &q, "DORMANT_IOC_GET_VERSION");
+	if (!ret)
+		ret = dmt_nodes_to_list(words, v->nodes_bits, buf, len);
+	free(words);
+	return ret;
 }
 
 int dmt_read_line(const char *path, char *buf, size_t len)
@@ -77,6 +128,12 @@ int dmt_get_info(int fd, const char *sysfs_dir, struct dmt_info *info)
 	ret = dmt_get_version(fd, &info->v);
 	if (ret)
 		return ret;
+	ret = dmt_get_nodes(fd, &info->v, info->nodes, sizeof(info->nodes));
+	if (ret < 0) {
+		fprintf(stderr, "cannot list the module's nodes: %s\n",
+			strerror(-ret));
+		return ret;
+	}
 	if (!sysfs_dir)
 		sysfs_dir = DMT_SYSFS_DIR;
 	snprintf(path, sizeof(path), "%s/version", sysfs_dir);
@@ -89,30 +146,33 @@ int dmt_get_info(int fd, const char *sysfs_dir, struct dmt_info *info)
 	return 0;
 }
 
-int dmt_nodemask_to_list(uint64_t mask, char *buf, size_t len)
+int dmt_nodes_to_list(const uint64_t *words, unsigned int bits, char *buf,
+		      size_t len)
 {
 	size_t pos = 0;
-	int bit = 0;
+	unsigned int bit = 0;
 
+#define DMT_BIT(b) (words[(b) / 64] & (1ULL << ((b) % 64)))
 	if (!len)
 		return -ENOSPC;
 	buf[0] = '\0';
-	while (bit < 64) {
-		int start, end, n;
+	while (bit < bits) {
+		unsigned int start, end;
+		int n;
 
-		if (!(mask & (1ULL << bit))) {
+		if (!DMT_BIT(bit)) {
 			bit++;
 			continue;
 		}
 		start = bit;
-		while (bit < 64 && (mask & (1ULL << bit)))
+		while (bit < bits && DMT_BIT(bit))
 			bit++;
 		end = bit - 1;
 		if (start == end)
-			n = snprintf(buf + pos, len - pos, "%s%d",
+			n = snprintf(buf + pos, len - pos, "%s%u",
 				     pos ? "," : "", start);
 		else
-			n = snprintf(buf + pos, len - pos, "%s%d-%d",
+			n = snprintf(buf + pos, len - pos, "%s%u-%u",
 				     pos ? "," : "", start, end);
 		if (n < 0 || (size_t)n >= len - pos) {
 			buf[0] = '\0';
@@ -120,7 +180,13 @@ int dmt_nodemask_to_list(uint64_t mask, char *buf, size_t len)
 		}
 		pos += n;
 	}
+#undef DMT_BIT
 	return (int)pos;
+}
+
+int dmt_nodemask_to_list(uint64_t mask, char *buf, size_t len)
+{
+	return dmt_nodes_to_list(&mask, 64, buf, len);
 }
 
 static int parse_uint(const char *s, char **end, unsigned int *out)
@@ -153,12 +219,9 @@ int dmt_parse_abi(const char *s, unsigned int *major, unsigned int *minor)
 struct json_object *dmt_info_to_json(const struct dmt_info *info)
 {
 	struct json_object *o = json_object_new_object();
-	char nodes[256];
 
 	if (!o)
 		return NULL;
-	if (dmt_nodemask_to_list(info->v.node_mask, nodes, sizeof(nodes)) < 0)
-		nodes[0] = '\0';
 	json_object_object_add(o, "module_version",
 			       json_object_new_string(info->module_version));
 	json_object_object_add(o, "abi_major",
@@ -169,22 +232,19 @@ struct json_object *dmt_info_to_json(const struct dmt_info *info)
 			       json_object_new_int64((int64_t)info->v.features));
 	json_object_object_add(o, "nr_nodes",
 			       json_object_new_int64(info->v.nr_nodes));
-	json_object_object_add(o, "nodes", json_object_new_string(nodes));
+	json_object_object_add(o, "nodes", json_object_new_string(info->nodes));
 	return o;
 }
 
 int dmt_info_print_table(const struct dmt_info *info, FILE *out)
 {
-	char nodes[256];
-
-	if (dmt_nodemask_to_list(info->v.node_mask, nodes, sizeof(nodes)) < 0)
-		return -ENOSPC;
 	fprintf(out, "%-16s %s\n", "module version", info->module_version);
 	fprintf(out, "%-16s %u.%u\n", "ABI", info->v.abi_major,
 		info->v.abi_minor);
 	fprintf(out, "%-16s 0x%llx\n", "features",
 		(unsigned long long)info->v.features);
-	fprintf(out, "%-16s %u (%s)\n", "NUMA nodes", info->v.nr_nodes, nodes);
+	fprintf(out, "%-16s %u (%s)\n", "NUMA nodes", info->v.nr_nodes,
+		info->nodes);
 	return 0;
 }
 
@@ -366,7 +426,13 @@ int dmt_vcpu_stats(int fd, int reset, struct dormant_vcpu_stats **out, int *n)
 {
 	struct dormant_vcpu_stats_req req;
 	struct dormant_vcpu_stats *v = NULL;
+	struct dormant_version ver;
 	unsigned int room = 16;
+	int ret;
+
+	ret = dmt_get_version(fd, &ver);
+	if (ret)
+		return ret;
 
 	for (;;) {
 		struct dormant_vcpu_stats *nv = realloc(v, room * sizeof(*v));
@@ -381,6 +447,9 @@ int dmt_vcpu_stats(int fd, int reset, struct dormant_vcpu_stats **out, int *n)
 		req.flags = reset ? DORMANT_VCPU_STATS_RESET : 0;
 		req.count = room;
 		req.entries = (uintptr_t)v;
+		/* modules before ABI 0.6 know one size, and no entry_size */
+		if (ver.features & DORMANT_F_VCPU_STATS_V2)
+			req.entry_size = sizeof(*v);
 		if (!ioctl(fd, DORMANT_IOC_VCPU_STATS, &req))
 			break;
 		/* more vCPUs than room: ask again with enough */
@@ -440,6 +509,8 @@ struct json_object *dmt_vcpus_to_json(const struct dormant_vcpu_stats *v, int n)
 				       json_object_new_int64((int64_t)v[i].dormant_stalls));
 		json_object_object_add(o, "backed_stalls",
 				       json_object_new_int64((int64_t)v[i].backed_stalls));
+		json_object_object_add(o, "missed_stalls",
+				       json_object_new_int64((int64_t)v[i].missed_stalls));
 		json_object_object_add(o, "stall_ns_total",
 				       json_object_new_int64((int64_t)v[i].stall_ns_total));
 		for (b = 0; b < DORMANT_HIST_BUCKETS; b++)
@@ -454,16 +525,18 @@ void dmt_vcpus_print_table(const struct dormant_vcpu_stats *v, int n, FILE *out)
 {
 	int i;
 
-	fprintf(out, "%-4s %-8s %-5s %12s %12s %10s %10s %10s\n", "VM", "PID",
-		"VCPU", "DORMANT", "BACKED", "MEAN(us)", "P50(us)", "P99(us)");
+	fprintf(out, "%-4s %-8s %-5s %12s %12s %8s %10s %10s %10s\n", "VM",
+		"PID", "VCPU", "DORMANT", "BACKED", "MISSED", "MEAN(us)",
+		"P50(us)", "P99(us)");
 	for (i = 0; i < n; i++) {
 		unsigned long long stalls = vcpu_stalls(&v[i]);
 		const unsigned long long *h = (const unsigned long long *)v[i].hist;
 
-		fprintf(out, "%-4u %-8u %-5u %12llu %12llu %10.1f %10.1f %10.1f\n",
+		fprintf(out, "%-4u %-8u %-5u %12llu %12llu %8llu %10.1f %10.1f %10.1f\n",
 			v[i].vm_id, v[i].pid, v[i].vcpu_id,
 			(unsigned long long)v[i].dormant_stalls,
 			(unsigned long long)v[i].backed_stalls,
+			(unsigned long long)v[i].missed_stalls,
 			stalls ? (double)v[i].stall_ns_total / stalls / 1000.0 : 0.0,
 			dmt_hist_quantile(h, DORMANT_HIST_BUCKETS, 0.5) / 1000.0,
 			dmt_hist_quantile(h, DORMANT_HIST_BUCKETS, 0.99) / 1000.0);

@@ -19,6 +19,7 @@
 struct dmt_info {
 	char module_version[32];
 	struct dormant_version v;
+	char nodes[512];	/* served nodes as a list, "0-1,70" */
 };
 
 /* Open the control device; on failure returns -errno and says why on stderr. */
@@ -30,7 +31,27 @@ int dmt_open_ctl(const char *path);
  */
 int dmt_ioctl(int fd, unsigned long cmd, void *arg, const char *name);
 
+/*
+ * Check a module's version answer: the major number must be ours
+ * (-EPROTO), and every bit of @need among its features (-EOPNOTSUPP);
+ * says why in @err.
+ */
+int dmt_check_abi(const struct dormant_version *v, uint64_t need,
+		  char *err, size_t len);
+
+/*
+ * DORMANT_IOC_GET_VERSION, checked with dmt_check_abi() (no features
+ * needed): a module of another major number is refused here, on stderr.
+ */
 int dmt_get_version(int fd, struct dormant_version *v);
+
+/*
+ * The served nodes of the module that answered @v as a list; nodes past
+ * 63 come from the bitmap of DORMANT_F_NODE_BITMAP. Returns the length,
+ * or -errno.
+ */
+int dmt_get_nodes(int fd, const struct dormant_version *v, char *buf,
+		  size_t len);
 
 /* Gather dmt_info from the device and sysfs (sysfs_dir may be NULL). */
 int dmt_get_info(int fd, const char *sysfs_dir, struct dmt_info *info);
@@ -40,6 +61,9 @@ int dmt_get_info(int fd, const char *sysfs_dir, struct dmt_info *info);
  * length written, or -ENOSPC if buf is too small.
  */
 int dmt_nodemask_to_list(uint64_t mask, char *buf, size_t len);
+/* The same for a bitmap of @bits bits (a multiple of 64) in @words. */
+int dmt_nodes_to_list(const uint64_t *words, unsigned int bits, char *buf,
+		      size_t len);
 
 /*
  * Parse "MAJOR.MINOR" (an optional trailing newline allowed); -EINVAL on

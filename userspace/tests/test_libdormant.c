@@ -40,6 +40,44 @@ TEST(nodemask_to_list_too_small)
 	EXPECT_EQ(-ENOSPC, dmt_nodemask_to_list(1, buf, 1));
 }
 
+/* nodes past 63, from the bitmap of DORMANT_F_NODE_BITMAP */
+TEST(nodes_to_list_wide)
+{
+	uint64_t w[17] = { 0 };
+	char buf[64];
+
+	w[0] = 0x3;
+	w[1] = 1ULL << 6;			/* node 70 */
+	w[15] = 1ULL << 40 | 1ULL << 41;	/* nodes 1000, 1001 */
+	w[16] = 1ULL << 63;			/* node 1087 */
+	EXPECT_LT(0, dmt_nodes_to_list(w, 17 * 64, buf, sizeof(buf)));
+	EXPECT_STREQ("0-1,70,1000-1001,1087", buf);
+	/* only the bits asked for are read */
+	EXPECT_LT(0, dmt_nodes_to_list(w, 64, buf, sizeof(buf)));
+	EXPECT_STREQ("0-1", buf);
+	EXPECT_EQ(-ENOSPC, dmt_nodes_to_list(w, 17 * 64, buf, 8));
+}
+
+/* another major number is refused; missing features are named */
+TEST(check_abi)
+{
+	struct dormant_version v = { 0 };
+	char err[256];
+
+	v.abi_major = DORMANT_ABI_MAJOR;
+	v.abi_minor = DORMANT_ABI_MINOR;
+	v.features = DORMANT_F_ALL;
+	EXPECT_EQ(0, dmt_check_abi(&v, DORMANT_F_POD, err, sizeof(err)));
+	v.abi_major = DORMANT_ABI_MAJOR + 1;
+	EXPECT_EQ(-EPROTO, dmt_check_abi(&v, 0, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "major numbers differ")) TH_LOG("%s", err);
+	v.abi_major = DORMANT_ABI_MAJOR;
+	v.features = DORMANT_F_MEMFS;
+	EXPECT_EQ(-EOPNOTSUPP, dmt_check_abi(&v, DORMANT_F_MEMFS | DORMANT_F_POD,
+					     err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "lacks feature bits 0x4")) TH_LOG("%s", err);
+}
+
 TEST(parse_abi)
 {
 	unsigned int maj = 99, min = 99;
@@ -100,6 +138,7 @@ TEST(info_json)
 	info.v.abi_minor = 1;
 	info.v.nr_nodes = 2;
 	info.v.node_mask = 0x3;
+	strcpy(info.nodes, "0-1");	/* dmt_get_info() lists them */
 	o = dmt_info_to_json(&info);
 	ASSERT_NE(NULL, o);
 	/* round trip through text, as a consumer of --json sees it */

@@ -24,7 +24,7 @@
  * feature bits. Userspace checks the major number and the feature bits.
  */
 #define DORMANT_ABI_MAJOR	0
-#define DORMANT_ABI_MINOR	5
+#define DORMANT_ABI_MINOR	6
 
 /* Path of the control device, created by the module (a misc device). */
 #define DORMANT_CTL_PATH	"/dev/dormant"
@@ -64,8 +64,21 @@
  *   counts the faults that failed.
  */
 #define DORMANT_F_POD_RECOVER	(1ULL << 3)
+/*
+ * DORMANT_F_NODE_BITMAP (ABI 0.6): DORMANT_IOC_GET_VERSION fills a bitmap
+ *   of every served node (dormant_version.nodes), for nodes past 63 that
+ *   node_mask cannot show.
+ */
+#define DORMANT_F_NODE_BITMAP	(1ULL << 4)
+/*
+ * DORMANT_F_VCPU_STATS_V2 (ABI 0.6): DORMANT_IOC_VCPU_STATS takes the
+ *   caller's entry size (dormant_vcpu_stats_req.entry_size), so that
+ *   struct dormant_vcpu_stats can grow, and fills .missed_stalls.
+ */
+#define DORMANT_F_VCPU_STATS_V2	(1ULL << 5)
 #define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS | \
-				 DORMANT_F_POD | DORMANT_F_POD_RECOVER)
+				 DORMANT_F_POD | DORMANT_F_POD_RECOVER | \
+				 DORMANT_F_NODE_BITMAP | DORMANT_F_VCPU_STATS_V2)
 
 /* f_type of the "dormant" filesystem, as statfs(2) reports it ("dorm"). */
 #define DORMANT_FS_MAGIC	0x646f726d
@@ -78,7 +91,18 @@
  * @nr_nodes:       out: number of NUMA nodes with memory that the module
  *                  serves (one pool and one zeroing thread per node).
  * @features:       out: DORMANT_F_* bits the module supports.
- * @node_mask:      out: bit n set if node n is served (nodes 0..63).
+ * @node_mask:      out: bit n set if node n is served, for nodes 0..63 only:
+ *                  if @nr_nodes is more than its bits, ask for @nodes.
+ * @nodes:          in: 0, or a user pointer to a bitmap of @nodes_bits bits
+ *                  (an array of __u64, bit n of word n / 64 for node n)
+ *                  that the module fills with every served node
+ *                  (DORMANT_F_NODE_BITMAP); out: unchanged.
+ * @nodes_bits:     in: size of @nodes in bits, a multiple of 64 up to
+ *                  DORMANT_NODES_BITS_MAX, 0 with @nodes 0; out: the bits
+ *                  needed for the highest served node (a multiple of 64).
+ *                  If that is more than was given, the bitmap holds the
+ *                  first nodes only: ask again with more room.
+ * @reserved0:      in: must be zero; out: zero.
  * @reserved:       in: must be zero; out: zero.
  */
 struct dormant_version {
@@ -88,8 +112,14 @@ struct dormant_version {
 	__u32 nr_nodes;
 	__u64 features;
 	__u64 node_mask;
-	__u64 reserved[4];
+	__u64 nodes;
+	__u32 nodes_bits;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
+
+/* Largest bitmap DORMANT_IOC_GET_VERSION fills (Linux's MAX_NUMNODES cap). */
+#define DORMANT_NODES_BITS_MAX	65536
 
 /**
  * struct dormant_obj_stats - argument of DORMANT_IOC_OBJ_STATS, asked of a
@@ -145,7 +175,16 @@ struct dormant_obj_stats {
  *                  pattern or reclaim of KVM's entry)
  * @stall_ns_total: time from those violations to the vCPU's next guest entry
  * @hist:           the same, as a log2 histogram (DORMANT_HIST_BUCKETS)
+ * @missed_stalls:  violations in memory of ours that were not classified
+ *                  because the process's mmap_lock was taken: counted
+ *                  here, not in @dormant_stalls or @backed_stalls
+ *                  (DORMANT_F_VCPU_STATS_V2)
  * @reserved:       zero
+ *
+ * The structure grows at its end only, and callers say which size they
+ * know (dormant_vcpu_stats_req.entry_size); DORMANT_VCPU_STATS_SIZE_V1 is
+ * its size in ABI 0.5 (where @missed_stalls was reserved) and the least a
+ * caller may give.
  */
 struct dormant_vcpu_stats {
 	__u32 vm_id;
@@ -156,8 +195,11 @@ struct dormant_vcpu_stats {
 	__u64 backed_stalls;
 	__u64 stall_ns_total;
 	__u64 hist[DORMANT_HIST_BUCKETS];
-	__u64 reserved[4];
+	__u64 missed_stalls;
+	__u64 reserved[3];
 };
+
+#define DORMANT_VCPU_STATS_SIZE_V1	328
 
 /* Zero every vCPU's counters after reading them. */
 #define DORMANT_VCPU_STATS_RESET	(1U << 0)
@@ -169,13 +211,25 @@ struct dormant_vcpu_stats {
  *            did not all fit, the first @count are copied and the command
  *            fails with -ENOSPC (ask again with more room)
  * @entries:  in: user pointer to an array of struct dormant_vcpu_stats
+ * @entry_size: in: the size of one entry in @entries as the caller knows
+ *            it (its stride): 0 for DORMANT_VCPU_STATS_SIZE_V1, else a
+ *            multiple of 8 from DORMANT_VCPU_STATS_SIZE_V1 up to 4096
+ *            (DORMANT_F_VCPU_STATS_V2). The module fills what it knows of
+ *            each entry and zeroes the rest. out: the size the module
+ *            knows (at most what was given).
+ * @reserved0: in: must be zero
  * @reserved: in: must be zero
+ *
+ * With DORMANT_VCPU_STATS_RESET, only the entries copied out are reset,
+ * each counter read and zeroed at once (no increment is lost).
  */
 struct dormant_vcpu_stats_req {
 	__u32 flags;
 	__u32 count;
 	__u64 entries;
-	__u64 reserved[4];
+	__u32 entry_size;
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 /*
