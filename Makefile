@@ -46,6 +46,7 @@ UNIT_TESTS := $(BUILD)/unit/test_libdormant $(BUILD)/unit/test_pod \
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
 	$(BUILD)/selftests/dormant_pod_test \
+	$(BUILD)/selftests/dormant_fuzz \
 	$(BUILD)/selftests/kvm_hook_test \
 	$(BUILD)/selftests/kvm_pattern_test \
 	$(BUILD)/selftests/rdma_page \
@@ -124,6 +125,7 @@ $(BUILD)/selftests/rdma_page: LDLIBS := -lrdmacm -libverbs
 $(BUILD)/selftests/dormant_mem_test: LDLIBS := -lpthread
 $(BUILD)/selftests/dormant_pod_test: LDLIBS := -lpthread
 $(BUILD)/selftests/kvm_hook_test: LDLIBS := -lpthread
+$(BUILD)/selftests/dormant_fuzz: LDLIBS := -lpthread
 # pod_peer speaks dormantd's wire with dormantd's own code
 $(BUILD)/selftests/pod_peer: selftests/pod_peer.c userspace/pod.c userspace/pod_net.c userspace/pod_wire.c userspace/pod.h userspace/pod_net.h userspace/pod_wire.h
 	@mkdir -p $(dir $@)

@@ -490,41 +490,41 @@ static const struct file_operations dormant_file_fops = {
 
 /*
  * Shrink the object to @size; mappings beyond the new end get SIGBUS from
- * then on. Caller holds the invalidate_lock exclusive. A 2 MiB folio that
- * the new end cuts is split by the page cache, which drops its pages
- * beyond the end without telling free_folio: they are counted out of their
- * node here (the mount's and the object's counts follow nrpages).
+ * then on. Caller holds the invalidate_lock exclusive.
+ *
+ * A 2 MiB folio that the new end cuts must not be split by the page cache
+ * once the end has moved: a split drops the pages past i_size itself, and
+ * for a mapping that is not shmem's it accounts their dirty state against
+ * the inode's bdi_writeback, which a memory filesystem does not have (an
+ * oops in folio_account_cleaned(), found by dormant_fuzz). So the range is
+ * first punched with the old size, where a split keeps every page inside
+ * the file and the small folios past the new end then go the usual way
+ * (free_folio counts them out of their node). If that split failed (the
+ * folio is pinned or mapped in a way that holds it), the folio is held
+ * across the truncation so that it cannot be split then either: it stays
+ * whole, its part past the end zeroed, until it goes as a whole.
  */
 static void dormant_shrink(struct inode *inode, loff_t size)
 {
 	struct address_space *mapping = inode->i_mapping;
 	pgoff_t end = size >> PAGE_SHIFT;
-	unsigned long cut = 0;
-	struct folio *folio;
-	int nid = NUMA_NO_NODE;
+	struct folio *folio, *held = NULL;
 
+	dormant_discard(inode, size, i_size_read(inode) - 1);
 	if (end) {
 		folio = filemap_get_folio(mapping, end);
 		if (!IS_ERR_OR_NULL(folio)) {
-			if (folio->index < end) {
-				cut = folio->index + folio_nr_pages(folio) - end;
-				nid = folio_nid(folio);
-			}
-			folio_put(folio);
+			if (folio->index < end)
+				held = folio;
+			else
+				folio_put(folio);
 		}
 	}
 	i_size_write(inode, size);
 	dormant_discard(inode, size, -1);
 	dormant_pod_shrink(inode, end);
-	if (cut) {
-		folio = filemap_get_folio(mapping, end - 1);
-		if (!IS_ERR_OR_NULL(folio)) {
-			/* still whole: its zeroed tail stays until it goes */
-			if (!folio_test_large(folio))
-				dormant_pool_lost(nid, cut);
-			folio_put(folio);
-		}
-	}
+	if (held)
+		folio_put(held);
 }
 
 static int dormant_setattr(struct dormant_idmap *idmap, struct dentry *dentry,

@@ -54,6 +54,7 @@ if insmod "$KO"; then
 	[ $kvm = 1 ] && run kvm_hook_test "$bin/kvm_hook_test"
 	run dormantctl_test sh "$top/selftests/dormantctl_test.sh"
 	run numa_test sh "$top/selftests/numa_test.sh"
+	run dormant_fuzz "$bin/dormant_fuzz" "${DORMANT_FUZZ_SECONDS:-30}"
 	if rmmod dormant; then
 		echo "ok - rmmod after the module tests"
 	else
