@@ -188,7 +188,14 @@ bool __dormant_reserved_zero(struct ratelimit_state *rs, const char *cmd,
 
 struct vm_area_struct;
 bool dormant_vma_is_ours(struct vm_area_struct *vma);
-int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr);
+enum dormant_page_state {
+	DORMANT_PAGE_PRESENT,
+	DORMANT_PAGE_DORMANT,
+	DORMANT_PAGE_REMOTE,
+};
+
+enum dormant_page_state
+dormant_vma_page_state(struct vm_area_struct *vma, unsigned long addr);
 
 struct dormant_vcpu_stats_req;
 int dormant_kvm_init(void);

@@ -344,15 +344,21 @@ bool dormant_vma_is_ours(struct vm_area_struct *vma)
 }
 
 /*
- * 1 if the object page mapped at @addr of our @vma is dormant, 0 if it is
- * present. Callable in atomic context (the KVM hook's probe).
+ * The state of the object page mapped at @addr of our @vma: present,
+ * dormant, or remote (owned by another pod host). Callable in atomic
+ * context (the KVM hook's probe): two lockless xarray lookups.
  */
-int dormant_vma_page_dormant(struct vm_area_struct *vma, unsigned long addr)
+enum dormant_page_state
+dormant_vma_page_state(struct vm_area_struct *vma, unsigned long addr)
 {
-	void *entry = xa_load(&vma->vm_file->f_mapping->i_pages,
-			      linear_page_index(vma, addr));
+	struct inode *inode = file_inode(vma->vm_file);
+	pgoff_t index = linear_page_index(vma, addr);
+	void *entry = xa_load(&inode->i_mapping->i_pages, index);
 
-	return entry && !xa_is_value(entry) ? 0 : 1;
+	if (entry && !xa_is_value(entry))
+		return DORMANT_PAGE_PRESENT;
+	return xa_load(&DORMANT_I(inode)->remote, index) ? DORMANT_PAGE_REMOTE :
+							    DORMANT_PAGE_DORMANT;
 }
 
 /* The object behind @file, or NULL if @file is not one of ours. */

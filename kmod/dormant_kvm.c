@@ -67,6 +67,7 @@
  * @backed_stalls:  violations on pages of ours already backed
  * @missed_stalls:  violations in memory of ours not classified (mmap_lock
  *                  was taken)
+ * @remote_stalls:  violations on pages owned by another pod host
  * @stall_ns_total: time from those to the next guest entry
  * @hist:      the same as a log2 histogram
  *
@@ -80,6 +81,7 @@ struct dormant_vcpu {
 	atomic64_t dormant_stalls;
 	atomic64_t backed_stalls;
 	atomic64_t missed_stalls;
+	atomic64_t remote_stalls;
 	atomic64_t stall_ns_total;
 	atomic64_t hist[DORMANT_HIST_BUCKETS];
 };
@@ -296,6 +298,7 @@ enum {
 	GPA_BACKED = 0,
 	GPA_DORMANT = 1,
 	GPA_MISSED = 2,		/* in a slot of ours, mmap_lock taken */
+	GPA_REMOTE = 3,		/* owned by another pod host */
 };
 
 /* What is at @gpa for @vcpu's VM (record @vm)? */
@@ -337,9 +340,19 @@ static int dormant_gpa_state(struct dormant_vm *vm, struct kvm_vcpu *vcpu,
 	}
 	if (verdict == SLOT_OURS) {
 		vma = vma_lookup(mm, hva);
-		if (vma && dormant_vma_is_ours(vma))
-			state = dormant_vma_page_dormant(vma, hva) ?
-				GPA_DORMANT : GPA_BACKED;
+		if (vma && dormant_vma_is_ours(vma)) {
+			switch (dormant_vma_page_state(vma, hva)) {
+			case DORMANT_PAGE_PRESENT:
+				state = GPA_BACKED;
+				break;
+			case DORMANT_PAGE_DORMANT:
+				state = GPA_DORMANT;
+				break;
+			case DORMANT_PAGE_REMOTE:
+				state = GPA_REMOTE;
+				break;
+			}
+		}
 	}
 	mmap_read_unlock(mm);
 	return state;
@@ -369,7 +382,8 @@ static void dormant_probe_page_fault(void *data, struct kvm_vcpu *vcpu,
 		goto out;
 	}
 	atomic64_inc(state == GPA_DORMANT ? &vc->dormant_stalls :
-					    &vc->backed_stalls);
+		     state == GPA_REMOTE ? &vc->remote_stalls :
+					   &vc->backed_stalls);
 	if (!vc->pending) {
 		vc->pending = true;
 		atomic_inc(&dormant_pending);
@@ -687,6 +701,7 @@ static u32 dormant_vcpu_snapshot(struct dormant_vcpu_stats *out, u32 room,
 			s->dormant_stalls = dormant_stat_take(&vc->dormant_stalls, reset);
 			s->backed_stalls = dormant_stat_take(&vc->backed_stalls, reset);
 			s->missed_stalls = dormant_stat_take(&vc->missed_stalls, reset);
+			s->remote_stalls = dormant_stat_take(&vc->remote_stalls, reset);
 			s->stall_ns_total = dormant_stat_take(&vc->stall_ns_total, reset);
 			for (i = 0; i < DORMANT_HIST_BUCKETS; i++)
 				s->hist[i] = dormant_stat_take(&vc->hist[i], reset);

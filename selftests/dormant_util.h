@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dormant.h>
 #include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -535,6 +536,43 @@ static inline int dormant_object(const char *dir, const char *name, off_t size)
 		return err;
 	}
 	return fd;
+}
+
+/* All vCPU stats; *n entries in a malloc'ed array, or NULL on error. */
+static inline struct dormant_vcpu_stats *dormant_vcpu_stats(int ctl, int reset,
+							    int *n)
+{
+	struct dormant_vcpu_stats_req req = { 0 };
+	struct dormant_vcpu_stats *v;
+
+	req.flags = reset ? DORMANT_VCPU_STATS_RESET : 0;
+	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req) && errno != ENOSPC)
+		return NULL;
+	v = calloc(req.count + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	req.entries = (uintptr_t)v;
+	req.count += 1;
+	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req)) {
+		free(v);
+		return NULL;
+	}
+	*n = req.count;
+	return v;
+}
+
+/* Is the module's KVM hook attached (/sys/kernel/dormant/kvm_hook)? */
+static inline int dormant_kvm_hooked(void)
+{
+	char buf[16] = "";
+	int fd = open("/sys/kernel/dormant/kvm_hook", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "attached", 8);
 }
 
 #endif /* _DORMANT_UTIL_H */

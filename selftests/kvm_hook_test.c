@@ -32,28 +32,6 @@
 #define OBJ_PAGES	256UL
 #define OBJ_SIZE	(OBJ_PAGES * PAGE)
 
-/* All vCPU stats; *n entries in a malloc'ed array, or NULL on error. */
-static struct dormant_vcpu_stats *vcpu_stats(int ctl, int reset, int *n)
-{
-	struct dormant_vcpu_stats_req req = { 0 };
-	struct dormant_vcpu_stats *v;
-
-	req.flags = reset ? DORMANT_VCPU_STATS_RESET : 0;
-	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req) && errno != ENOSPC)
-		return NULL;
-	v = calloc(req.count + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	req.entries = (uintptr_t)v;
-	req.count += 1;
-	if (ioctl(ctl, DORMANT_IOC_VCPU_STATS, &req)) {
-		free(v);
-		return NULL;
-	}
-	*n = req.count;
-	return v;
-}
-
 /* The entry of vCPU @vcpu of the VM run by this process that has the most
  * stalls (VMs are told apart by the kernel; a test makes one at a time).
  */
@@ -62,7 +40,7 @@ static int find_vcpu(int ctl, int vm_id, int vcpu, struct dormant_vcpu_stats *ou
 	struct dormant_vcpu_stats *v;
 	int i, n, found = 0;
 
-	v = vcpu_stats(ctl, 0, &n);
+	v = dormant_vcpu_stats(ctl, 0, &n);
 	if (!v)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -86,19 +64,6 @@ static uint64_t hist_sum(const struct dormant_vcpu_stats *s)
 	return sum;
 }
 
-static int hooked(void)
-{
-	char buf[16] = "";
-	int fd = open("/sys/kernel/dormant/kvm_hook", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = 0;
-	close(fd);
-	return !strncmp(buf, "attached", 8);
-}
-
 FIXTURE(hook) {
 	char *dir;
 	int fd, ctl;
@@ -118,10 +83,10 @@ FIXTURE_SETUP(hook)
 		SKIP(return, "dormant module not loaded");
 	if (access("/dev/kvm", F_OK))
 		SKIP(return, "no /dev/kvm");
-	ASSERT_TRUE(hooked()) TH_LOG("kvm is loaded but the hook is not attached");
+	ASSERT_TRUE(dormant_kvm_hooked()) TH_LOG("kvm is loaded but the hook is not attached");
 	self->ctl = open(DORMANT_CTL_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->ctl);
-	free(vcpu_stats(self->ctl, 1, &n));	/* start from zero */
+	free(dormant_vcpu_stats(self->ctl, 1, &n));	/* start from zero */
 	self->dir = dormant_mount_scratch();
 	ASSERT_NE(NULL, self->dir);
 	self->fd = dormant_object(self->dir, "vm", OBJ_SIZE);
@@ -239,14 +204,14 @@ TEST_F(hook, other_memory_ignored)
 	void *anon;
 	int n0, n1;
 
-	free(vcpu_stats(self->ctl, 0, &n0));
+	free(dormant_vcpu_stats(self->ctl, 0, &n0));
 	anon = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, anon);
 	ASSERT_EQ(0, test_vm_create(&other, anon, OBJ_SIZE));
 	test_vm_load_code(anon);
 	EXPECT_EQ(0, test_vm_call(&other, g_fill, 16, 200));
-	v = vcpu_stats(self->ctl, 0, &n1);
+	v = dormant_vcpu_stats(self->ctl, 0, &n1);
 	ASSERT_NE(NULL, v);
 	EXPECT_EQ(n0, n1);
 	free(v);
@@ -361,7 +326,7 @@ TEST_F(hook, stats_ioctl)
 	EXPECT_EQ(-1, ioctl(self->ctl, DORMANT_IOC_VCPU_STATS, NULL));
 	EXPECT_EQ(EFAULT, errno);
 
-	free(vcpu_stats(self->ctl, 1, &n));
+	free(dormant_vcpu_stats(self->ctl, 1, &n));
 	ASSERT_TRUE(find_vcpu(self->ctl, -1, 0, &s));
 	EXPECT_EQ(0, s.dormant_stalls + s.backed_stalls + s.stall_ns_total +
 		     hist_sum(&s));
@@ -373,7 +338,7 @@ static int entries_of(int ctl, pid_t pid)
 	struct dormant_vcpu_stats *v;
 	int i, n, found = 0;
 
-	v = vcpu_stats(ctl, 0, &n);
+	v = dormant_vcpu_stats(ctl, 0, &n);
 	if (!v)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -438,7 +403,7 @@ TEST_F(hook, stalls_under_mmap_lock_contention_counted)
 	void *p;
 
 	ASSERT_EQ(0, test_vm_call(&self->vm, g_fill, 10, 11));
-	free(vcpu_stats(self->ctl, 1, &(int){ 0 }));
+	free(dormant_vcpu_stats(self->ctl, 1, &(int){ 0 }));
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
@@ -476,7 +441,7 @@ TEST_F(hook, reset_loses_nothing)
 	filler_done = 0;
 	ASSERT_EQ(0, pthread_create(&t, NULL, filler, &self->vm));
 	do {
-		v = vcpu_stats(self->ctl, 1, &n);
+		v = dormant_vcpu_stats(self->ctl, 1, &n);
 		ASSERT_NE(NULL, v);
 		for (i = 0; i < n; i++)
 			if ((pid_t)v[i].pid == getpid())
@@ -484,7 +449,7 @@ TEST_F(hook, reset_loses_nothing)
 		free(v);
 	} while (!filler_done);
 	pthread_join(t, NULL);
-	v = vcpu_stats(self->ctl, 1, &n);
+	v = dormant_vcpu_stats(self->ctl, 1, &n);
 	ASSERT_NE(NULL, v);
 	for (i = 0; i < n; i++)
 		if ((pid_t)v[i].pid == getpid())

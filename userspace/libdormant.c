@@ -488,7 +488,7 @@ unsigned long long dmt_hist_quantile(const unsigned long long *hist, int buckets
 
 static unsigned long long vcpu_stalls(const struct dormant_vcpu_stats *v)
 {
-	return v->dormant_stalls + v->backed_stalls;
+	return v->dormant_stalls + v->backed_stalls + v->remote_stalls;
 }
 
 struct json_object *dmt_vcpus_to_json(const struct dormant_vcpu_stats *v, int n)
@@ -509,6 +509,8 @@ struct json_object *dmt_vcpus_to_json(const struct dormant_vcpu_stats *v, int n)
 				       json_object_new_int64((int64_t)v[i].dormant_stalls));
 		json_object_object_add(o, "backed_stalls",
 				       json_object_new_int64((int64_t)v[i].backed_stalls));
+		json_object_object_add(o, "remote_stalls",
+				       json_object_new_int64((int64_t)v[i].remote_stalls));
 		json_object_object_add(o, "missed_stalls",
 				       json_object_new_int64((int64_t)v[i].missed_stalls));
 		json_object_object_add(o, "stall_ns_total",
@@ -525,17 +527,18 @@ void dmt_vcpus_print_table(const struct dormant_vcpu_stats *v, int n, FILE *out)
 {
 	int i;
 
-	fprintf(out, "%-4s %-8s %-5s %12s %12s %8s %10s %10s %10s\n", "VM",
-		"PID", "VCPU", "DORMANT", "BACKED", "MISSED", "MEAN(us)",
-		"P50(us)", "P99(us)");
+	fprintf(out, "%-4s %-8s %-5s %12s %12s %10s %8s %10s %10s %10s\n",
+		"VM", "PID", "VCPU", "DORMANT", "BACKED", "REMOTE", "MISSED",
+		"MEAN(us)", "P50(us)", "P99(us)");
 	for (i = 0; i < n; i++) {
 		unsigned long long stalls = vcpu_stalls(&v[i]);
 		const unsigned long long *h = (const unsigned long long *)v[i].hist;
 
-		fprintf(out, "%-4u %-8u %-5u %12llu %12llu %8llu %10.1f %10.1f %10.1f\n",
+		fprintf(out, "%-4u %-8u %-5u %12llu %12llu %10llu %8llu %10.1f %10.1f %10.1f\n",
 			v[i].vm_id, v[i].pid, v[i].vcpu_id,
 			(unsigned long long)v[i].dormant_stalls,
 			(unsigned long long)v[i].backed_stalls,
+			(unsigned long long)v[i].remote_stalls,
 			(unsigned long long)v[i].missed_stalls,
 			stalls ? (double)v[i].stall_ns_total / stalls / 1000.0 : 0.0,
 			dmt_hist_quantile(h, DORMANT_HIST_BUCKETS, 0.5) / 1000.0,

@@ -73,7 +73,8 @@
 /*
  * DORMANT_F_VCPU_STATS_V2 (ABI 0.6): DORMANT_IOC_VCPU_STATS takes the
  *   caller's entry size (dormant_vcpu_stats_req.entry_size), so that
- *   struct dormant_vcpu_stats can grow, and fills .missed_stalls.
+ *   struct dormant_vcpu_stats can grow, and fills .missed_stalls and
+ *   .remote_stalls.
  */
 #define DORMANT_F_VCPU_STATS_V2	(1ULL << 5)
 #define DORMANT_F_ALL		(DORMANT_F_MEMFS | DORMANT_F_VCPU_STATS | \
@@ -179,6 +180,8 @@ struct dormant_obj_stats {
  *                  because the process's mmap_lock was taken: counted
  *                  here, not in @dormant_stalls or @backed_stalls
  *                  (DORMANT_F_VCPU_STATS_V2)
+ * @remote_stalls:  violations on pages owned by another host of the pod,
+ *                  timed like the others (DORMANT_F_VCPU_STATS_V2)
  * @reserved:       zero
  *
  * The structure grows at its end only, and callers say which size they
@@ -196,7 +199,8 @@ struct dormant_vcpu_stats {
 	__u64 stall_ns_total;
 	__u64 hist[DORMANT_HIST_BUCKETS];
 	__u64 missed_stalls;
-	__u64 reserved[3];
+	__u64 remote_stalls;
+	__u64 reserved[2];
 };
 
 #define DORMANT_VCPU_STATS_SIZE_V1	328
