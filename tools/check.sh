@@ -58,14 +58,16 @@ step checkpatch checkpatch
 step bench-args bash bench/test_args.sh
 step rig bash tools/test_rig.sh
 # The oldest kernel boots with init_on_alloc=0, so that the pools' threads
-# zero pages themselves (non-temporal stores); the others keep Debian's
-# default, where the page allocator zeroes them.
-zeroing="-a init_on_alloc=0"
+# zero pages themselves (non-temporal stores), and with page_poison=1, so
+# that the page allocator checks every page freed to it was not written
+# after its free (page_poison takes precedence over init_on_alloc, hence
+# not on the others); the others keep Debian's default, where the page
+# allocator zeroes pages.
+zeroing=(-a "init_on_alloc=0 page_poison=1")
 for k in $kvers; do
-	# shellcheck disable=SC2086
-	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 1800 $zeroing -o "$logdir/sandbox-$k" -- \
+	step "sandbox-$k" tools/sandbox -q -k "$k" -n 2 -t 1800 "${zeroing[@]}" -o "$logdir/sandbox-$k" -- \
 		sh selftests/run_tests.sh
-	zeroing=
+	zeroing=()
 	step "rdma-$k" tools/sandbox -q -k "$k" -H 2 -t 600 -o "$logdir/rdma-$k" -- \
 		sh selftests/rdma_page_test.sh
 	step "pod-$k" tools/sandbox -q -k "$k" -H 2 -t 900 -o "$logdir/pod-$k" -- \

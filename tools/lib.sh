@@ -4,7 +4,7 @@
 
 # Kernel log lines that mean a kernel bug: tools/sandbox fails a host whose
 # log has one, the selftests check the log since a mark for them.
-BAD_LOG_RE='BUG[: ]|WARNING:|Oops|general protection fault|KFENCE:|Kernel panic|Call Trace:|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|kernel BUG|Unable to handle|Object .*overwritten|Redzone|Poison overwritten|Padding overwritten|list_add corruption|list_del corruption|refcount_t:'
+BAD_LOG_RE='BUG[: ]|WARNING:|Oops|general protection fault|KFENCE:|Kernel panic|Call Trace:|sleeping function called from invalid context|INFO: task .* blocked|UBSAN:|kernel BUG|Unable to handle|Object .*overwritten|Redzone|Poison overwritten|Padding overwritten|list_add corruption|list_del corruption|refcount_t:|pagealloc: memory corruption|Bad page state'
 
 # kernels: the kernel releases to build and test, oldest first: $KVERS if
 # set, else every release with headers in /lib/modules/*/build.
