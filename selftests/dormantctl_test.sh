@@ -19,7 +19,7 @@ fi
 version=$(cat /sys/kernel/dormant/version)
 nodes=$(cat /sys/kernel/dormant/nr_nodes)
 
-tap_plan 31
+tap_plan 37
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
@@ -100,6 +100,12 @@ expect_fail "pod with an unknown subcommand" 2 "'pod frob': the pod commands are
 expect_fail "pod drain with no member" 2 "'pod drain' needs one MEMBER" pod drain
 expect_fail "pod drain as JSON" 2 "'pod drain' prints no JSON" -j pod drain a
 expect_fail "--control with another command" 2 "only goes with 'pod'" -c /tmp/x stats
+expect_fail "--timeout 0" 2 "--timeout: '0' is not a number of seconds from 1 to 86400" -t 0 pod drain a
+expect_fail "--timeout 12x" 2 "--timeout: '12x' is not a number" --timeout 12x pod drain a
+expect_fail "--timeout -1" 2 "--timeout: '-1' is not a number" -t -1 pod drain a
+expect_fail "--timeout past a day" 2 "--timeout: '86401' is not a number" -t 86401 pod drain a
+expect_fail "--timeout with pod status" 2 "--timeout only goes with 'pod drain'" -t 5 pod status
+expect_fail "--timeout with another command" 2 "--timeout only goes with 'pod drain'" -t 5 stats
 expect_fail "pod with no daemon" 1 "/nonexistent/ctl.sock: No such file or directory (is dormantd running?)" \
 	-c /nonexistent/ctl.sock pod
 

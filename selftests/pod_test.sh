@@ -255,7 +255,7 @@ else
 
 	"$ctl" -c "$pod_ctl" pod | sed 's/^/# dormantctl pod: /'
 	# b leaves the pod: it drains first, so that a loses nothing
-	"$ctl" -c "$pod_ctl" pod drain a > "$work/drain.log" 2>&1
+	"$ctl" -c "$pod_ctl" -t 600 pod drain a > "$work/drain.log" 2>&1
 	rc=$?
 	sed 's/^/# drain: /' "$work/drain.log" | tail -n 3
 	good=0

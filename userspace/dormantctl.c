@@ -8,7 +8,7 @@
  *   dormantctl [--json] stat FILE  one object
  *   dormantctl [--json] [--reset] vcpus   stalls per VM and vCPU
  *   dormantctl [--json] [-c SOCKET] pod [status]     the pod daemon's counters
- *   dormantctl [-c SOCKET] pod drain MEMBER          hand every page to MEMBER
+ *   dormantctl [-c SOCKET] [-t SEC] pod drain MEMBER hand every page to MEMBER
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,6 +53,8 @@ static void usage(FILE *out)
 		"  -d, --device P  control device (default %s)\n"
 		"  -r, --reset     with vcpus: zero the counters after showing them\n"
 		"  -c, --control P with pod: dormantd's control socket (default %s)\n"
+		"  -t, --timeout S with pod drain: stop waiting after S seconds (1-86400;\n"
+		"                  the daemon goes on draining), exit status 1\n"
 		"  -h, --help      this text\n",
 		DORMANT_CTL_PATH, POD_CTL_PATH);
 }
@@ -386,9 +388,10 @@ static int pod_stats(const char *sock, struct json_object **r)
  * Drain: the daemon starts (or goes on with) the drain; we show its
  * progress each second until it ends, done or stopped.
  */
-static int pod_drain(const char *sock, const char *member)
+static int pod_drain(const char *sock, const char *member, unsigned int timeout)
 {
 	struct json_object *jreq, *r;
+	time_t end = timeout ? time(NULL) + timeout : 0;
 	char err[512];
 	int ret;
 
@@ -426,16 +429,26 @@ static int pod_drain(const char *sock, const char *member)
 		       member, num(r, "drain_pushed"), num(r, "drain_left"));
 		fflush(stdout);
 		json_object_put(r);
+		if (end && time(NULL) >= end) {
+			fprintf(stderr, "dormantctl: the drain to %s is still running after %u s; dormantd goes on with it ('dormantctl pod' shows how far)\n",
+				member, timeout);
+			return 1;
+		}
 		sleep(1);
 	}
 }
 
-static int cmd_pod(const char *sock, char **args, int nargs, int json)
+static int cmd_pod(const char *sock, char **args, int nargs, int json,
+		   unsigned int timeout)
 {
 	struct json_object *r;
 
 	if (!sock)
 		sock = POD_CTL_PATH;
+	if (timeout && (nargs == 0 || strcmp(args[0], "drain"))) {
+		fprintf(stderr, "dormantctl: --timeout only goes with 'pod drain'\n");
+		return 2;
+	}
 	if (nargs == 0 || (nargs == 1 && !strcmp(args[0], "status"))) {
 		if (pod_stats(sock, &r))
 			return 1;
@@ -454,8 +467,9 @@ static int cmd_pod(const char *sock, char **args, int nargs, int json)
 			fprintf(stderr, "dormantctl: 'pod drain' prints no JSON\n");
 			return 2;
 		}
-		return pod_drain(sock, args[1]);
+		return pod_drain(sock, args[1], timeout);
 	}
+
 	fprintf(stderr, "dormantctl: 'pod %s': the pod commands are 'status' and 'drain MEMBER'\n",
 		args[0]);
 	return 2;
@@ -468,13 +482,15 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "reset", no_argument, NULL, 'r' },
 		{ "control", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *sock = NULL, *cmd;
+	unsigned int timeout = 0;
 	int json = 0, reset = 0, c, nargs;
 
-	while ((c = getopt_long(argc, argv, "jd:rc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:rc:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -488,6 +504,21 @@ int main(int argc, char **argv)
 		case 'c':
 			sock = optarg;
 			break;
+		case 't': {
+			char *e;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &e, 10);
+			if (errno || e == optarg || *e || optarg[0] == '-' ||
+			    v < 1 || v > 86400) {
+				fprintf(stderr, "dormantctl: --timeout: '%s' is not a number of seconds from 1 to 86400\n",
+					optarg);
+				return 2;
+			}
+			timeout = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -508,13 +539,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (timeout && strcmp(cmd, "pod")) {
+		fprintf(stderr, "dormantctl: --timeout only goes with 'pod drain'\n");
+		usage(stderr);
+		return 2;
+	}
 	if (sock && strcmp(cmd, "pod")) {
 		fprintf(stderr, "dormantctl: --control only goes with 'pod'\n");
 		usage(stderr);
 		return 2;
 	}
 	if (!strcmp(cmd, "pod")) {
-		c = cmd_pod(sock, argv + optind + 1, nargs, json);
+		c = cmd_pod(sock, argv + optind + 1, nargs, json, timeout);
 		if (c == 2)
 			usage(stderr);
 		return c;
