@@ -154,13 +154,17 @@ static struct {
 	struct hist lat_hist;
 	time_t next_call[POD_MAX_MEMBERS];	/* when to call a lost member */
 	/*
-	 * a drain: where to, where the pass is, pages found in the last
-	 * pass, when the next pass may start
+	 * a drain: where to, where the pass is (object, block, page in the
+	 * block, that block's pages here), pages found in the last pass,
+	 * when the next pass may start, pushes not answered yet and when
+	 * the last went out
 	 */
 	int drain_to;
 	uint32_t drain_obj;
-	uint64_t drain_block, drain_left, drain_seen, drain_pushed;
-	uint64_t drain_resume_ns;
+	uint64_t drain_block, drain_page, drain_n;
+	uint64_t drain_left, drain_seen, drain_pushed;
+	uint64_t drain_resume_ns, drain_sent_ns;
+	unsigned int drain_inflight;
 	const char *drain_state;	/* none, running, done, stopped */
 	/* the control socket and the clients that have not asked yet */
 	int ctl;
@@ -432,6 +436,10 @@ static void release_to(uint32_t object, uint64_t page, uint16_t requester,
 			dir_abort(object, page / BLOCK_PAGES, POD_E_LOST);
 		return;
 	}
+	/* one of this host's drain pushes is answered (or given up below) */
+	if (req_id >> 48 == (uint64_t)d.me + 1 && requester != d.me &&
+	    d.drain_inflight)
+		d.drain_inflight--;
 	if (ioctl(d.obj[object].fd, DORMANT_IOC_POD_RELEASE, &x)) {
 		int err = errno;
 		int home = home_of(object, page);
@@ -862,19 +870,36 @@ static int cmp_u64(const void *a, const void *b)
 
 /*
  * Draining: every page owned here goes to member d.drain_to, through the
- * page's home like any move (POD_REQ_PUSH), one 2 MiB block per turn of
- * the event loop. A pass over every object counts what is still here; the
- * drain ends after a pass that found nothing. The ranges this host is
- * home of keep their directory here.
+ * page's home like any move (POD_REQ_PUSH). A pass over every object
+ * counts what is still here; the drain ends after a pass that found
+ * nothing. The ranges this host is home of keep their directory here.
+ *
+ * At most DRAIN_INFLIGHT pushes are out at a time: a push is answered
+ * when this host releases the page (release_to() with the push's
+ * request id). Sends wait until the peer has the message, and each side
+ * has POD_NET_RECV_SLOTS receives posted: pushing a block's 512 pages at
+ * once filled the home's receives while the home's release requests
+ * filled ours, and both daemons waited on each other's sends for good
+ * (a CI run of the mixed pod test hung so). A push that is never answered
+ * (the page moved meanwhile, the home refused) stops counting after
+ * DRAIN_WAIT_NS.
  */
+#define DRAIN_INFLIGHT	4
+#define DRAIN_WAIT_NS	200000000ULL
+
 static void drain_step(void)
 {
 	static uint32_t owners[BLOCK_PAGES];
 	struct object *o;
-	uint64_t b, p, n;
+	uint64_t b, p;
 
 	if (d.drain_to < 0 || now_ns() < d.drain_resume_ns)
 		return;
+	if (d.drain_inflight >= DRAIN_INFLIGHT) {
+		if (now_ns() - d.drain_sent_ns < DRAIN_WAIT_NS)
+			return;
+		d.drain_inflight = 0;
+	}
 	if (d.drain_obj >= d.pod->nr_objects) {
 		/* a pass is over */
 		d.drain_left = d.drain_seen;
@@ -888,6 +913,7 @@ static void drain_step(void)
 		/* the next pass when this one's moves are through */
 		d.drain_obj = 0;
 		d.drain_block = 0;
+		d.drain_page = 0;
 		d.drain_seen = 0;
 		d.drain_resume_ns = now_ns() + 500000000ULL;
 		return;
@@ -897,10 +923,11 @@ static void drain_step(void)
 	if (b * BLOCK_PAGES >= o->pages) {
 		d.drain_obj++;
 		d.drain_block = 0;
+		d.drain_page = 0;
 		return;
 	}
-	d.drain_block++;
-	{
+	if (!d.drain_page) {
+		/* a new block: which of its pages are here */
 		struct dormant_pod_map m = {
 			.offset = b * BLOCK_PAGES * PAGE,
 			.len = (uint64_t)BLOCK_PAGES * PAGE,
@@ -909,15 +936,16 @@ static void drain_step(void)
 
 		if (ioctl(o->fd, DORMANT_IOC_POD_MAP, &m)) {
 			d.errors++;
+			d.drain_block++;
 			return;
 		}
+		for (p = 0, d.drain_n = 0; p < BLOCK_PAGES; p++)
+			d.drain_n += owners[p] == DORMANT_POD_MAP_LOCAL;
+		d.drain_seen += d.drain_n;
 	}
-	for (p = 0, n = 0; p < BLOCK_PAGES; p++)
-		n += owners[p] == DORMANT_POD_MAP_LOCAL;
-	d.drain_seen += n;
-	for (p = 0; p < BLOCK_PAGES; p++) {
+	for (p = d.drain_page; p < BLOCK_PAGES; p++) {
 		uint64_t page = b * BLOCK_PAGES + p;
-		uint64_t req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
+		uint64_t req_id;
 		int home = home_of(d.drain_obj, page);
 
 		if (owners[p] != DORMANT_POD_MAP_LOCAL)
@@ -927,16 +955,25 @@ static void drain_step(void)
 		 * 2 MiB page): its first page asks for it, and the next
 		 * pass asks for each page that stayed.
 		 */
-		if (n == BLOCK_PAGES && p)
+		if (d.drain_n == BLOCK_PAGES && p)
 			break;
+		if (d.drain_inflight >= DRAIN_INFLIGHT) {
+			d.drain_page = p;	/* the rest of the block later */
+			return;
+		}
+		req_id = ((uint64_t)(d.me + 1) << 48) | ++d.next_req;
 		d.drain_pushed++;
+		d.drain_inflight++;
+		d.drain_sent_ns = now_ns();
 		if (home == (int)d.me)
 			dir_request(d.drain_obj, page, d.drain_to, req_id);
 		else if (!d.net.conns[home] ||
 			 send_req_flags(home, d.drain_obj, page, d.drain_to,
 					req_id, POD_REQ_PUSH))
-			return;	/* the next pass tries again */
+			break;	/* the next pass tries again */
 	}
+	d.drain_page = 0;
+	d.drain_block++;
 }
 
 /* Start draining to member @name; 0, or -1 with the reason in @err. */
@@ -966,6 +1003,8 @@ static int drain_start(const char *name, char *err, size_t errlen)
 	d.drain_to = to;
 	d.drain_obj = 0;
 	d.drain_block = 0;
+	d.drain_page = 0;
+	d.drain_inflight = 0;
 	d.drain_seen = 0;
 	d.drain_left = 0;
 	d.drain_pushed = 0;
