@@ -79,6 +79,10 @@ if [ "$oldest" != "$newest" ]; then
 	step pod-mixed tools/sandbox -q -k "$oldest" -K "$newest" -H 2 -t 900 \
 		-o "$logdir/pod-mixed" -- sh selftests/pod_test.sh
 fi
+# A guest that moves live from a host of the oldest kernel to one of the
+# newest (the same if there is one), its memory a pod object.
+step span tools/sandbox -q -k "$oldest" -K "$newest" -H 2 -t 1100 \
+	-o "$logdir/span" -- sh selftests/span_test.sh
 
 passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')
 skipped=$(grep -cE '^ok .*# SKIP|^1\.\.0 # SKIP' "$all")

@@ -10,6 +10,7 @@
 #   GUEST_SCRIPT  a script guest_initrd puts in it as /guest.sh
 #   GUEST_SMP     vCPUs (default 1)
 #   GUEST_QEMU    the QEMU binary (default: qemu-system-x86_64 from PATH)
+#   GUEST_KERNEL  the guest's kernel (default: the running one's in /boot)
 #   DORMANT_OUT   where deaths are recorded (rig-deaths) and dead guests'
 #                 logs kept
 . "$top/tools/lib.sh"
@@ -34,19 +35,30 @@ guest_initrd() {
 # QEMU's start to the guest's /init ("DORMANT_GUEST_INIT" on the console),
 # or "none" if it never got there, or "timeout"; returns QEMU's exit status
 # (124 on timeout).
+# guest_qemu LOG QEMU-ARGS...: start that guest's QEMU in the background
+# (its pid in guest_pid); guest_boot and the spanning-VM test use it, so
+# that a guest and its migration target have the same machine.
+guest_qemu() {
+	local log
+	log=$1
+	shift
+	"${GUEST_QEMU:-qemu-system-x86_64}" -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-kernel "${GUEST_KERNEL:-/boot/vmlinuz-$(uname -r)}" -initrd "$GUEST_INITRD" \
+		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
+		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
+		"$@" < /dev/null > "$log.qemu" 2>&1 &
+	guest_pid=$!
+}
+
 guest_boot() {
 	local log tmo t0 qpid t_init start end qrc next
 	log=$1 tmo=$2
 	shift 2
 	: > "$log"
 	t0=$(date +%s.%N)
-	"${GUEST_QEMU:-qemu-system-x86_64}" -enable-kvm -cpu host -smp "${GUEST_SMP:-1}" \
-		-nodefaults -no-user-config -display none -no-reboot \
-		-kernel "/boot/vmlinuz-$(uname -r)" -initrd "$GUEST_INITRD" \
-		-append "console=ttyS0 earlyprintk=serial,ttyS0,115200 quiet panic=-1" \
-		-serial "file:$log" -d cpu_reset,guest_errors -D "$log.cpu" \
-		"$@" < /dev/null > "$log.qemu" 2>&1 &
-	qpid=$!
+	guest_qemu "$log" "$@"
+	qpid=$guest_pid
 	t_init=""
 	start=$(date +%s)
 	end=$((start + tmo))
