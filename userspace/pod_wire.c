@@ -157,6 +157,23 @@ size_t pod_wire_encode_bye(void *buf, size_t cap, uint16_t sender,
 	return len;
 }
 
+size_t pod_wire_encode_status(void *buf, size_t cap, uint16_t sender,
+			      uint64_t seq, uint64_t pool_bytes,
+			      uint64_t avail_bytes)
+{
+	struct pod_wire_status b = {
+		.pool_bytes = htole64(pool_bytes),
+		.avail_bytes = htole64(avail_bytes),
+	};
+	size_t len = POD_WIRE_HDR_LEN + sizeof(b);
+
+	if (cap < len)
+		return 0;
+	pod_wire_put_hdr(buf, POD_MSG_STATUS, len, sender, seq);
+	memcpy((char *)buf + POD_WIRE_HDR_LEN, &b, sizeof(b));
+	return len;
+}
+
 const char *pod_wire_type_name(uint16_t type)
 {
 	switch (type) {
@@ -174,6 +191,8 @@ const char *pod_wire_type_name(uint16_t type)
 		return "PAGE_NACK";
 	case POD_MSG_BYE:
 		return "BYE";
+	case POD_MSG_STATUS:
+		return "STATUS";
 	}
 	return "unknown";
 }
@@ -219,6 +238,8 @@ static size_t pod_wire_body_len(uint16_t type)
 		return sizeof(struct pod_wire_page_nack);
 	case POD_MSG_BYE:
 		return sizeof(struct pod_wire_bye);
+	case POD_MSG_STATUS:
+		return sizeof(struct pod_wire_status);
 	}
 	return 0;
 }
@@ -373,6 +394,19 @@ static void pod_wire_decode(const unsigned char *p, struct pod_msg *m,
 		v->rsv_name[0] = "pad";
 		v->rsv[0] = le32toh(b.pad);
 		v->nr_rsv = 1;
+		break;
+	}
+	case POD_MSG_STATUS: {
+		struct pod_wire_status b;
+
+		memcpy(&b, p, sizeof(b));
+		m->status.pool_bytes = le64toh(b.pool_bytes);
+		m->status.avail_bytes = le64toh(b.avail_bytes);
+		v->rsv_name[0] = "reserved[0]";
+		v->rsv[0] = le64toh(b.reserved[0]);
+		v->rsv_name[1] = "reserved[1]";
+		v->rsv[1] = le64toh(b.reserved[1]);
+		v->nr_rsv = 2;
 		break;
 	}
 	}

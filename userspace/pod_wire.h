@@ -50,6 +50,10 @@
  *    16 u32 npages  20 u32 pad  24 u64 req_id
  *   7 BYE (8 bytes): the sender closes the connection
  *     0 u32 reason (for logs; 0: an orderly shutdown)  4 u32 pad
+ *   8 STATUS (32 bytes, wire 1.2): what memory the sender has for guests,
+ *     sent once a second, only to peers whose HELLO has POD_FEAT_STATUS
+ *     0 u64 pool_bytes: pre-zeroed pool memory ready now, all nodes
+ *     8 u64 avail_bytes: its kernel's MemAvailable  16 u64 reserved[2]
  *
  * object is an index in the pod's objects; member, sender, requester and
  * owner are indexes in its members. page is the index of a 4 KiB page in
@@ -65,7 +69,7 @@
 
 #define POD_WIRE_MAGIC		0x444f5044U
 #define POD_WIRE_MAJOR		1
-#define POD_WIRE_MINOR		1
+#define POD_WIRE_MINOR		2
 #define POD_WIRE_PAGE_SIZE	4096U
 #define POD_MAX_NPAGES		512U
 
@@ -77,7 +81,11 @@ enum pod_msg_type {
 	POD_MSG_OWNER_SET = 5,
 	POD_MSG_PAGE_NACK = 6,
 	POD_MSG_BYE = 7,
+	POD_MSG_STATUS = 8,
 };
+
+/* HELLO features */
+#define POD_FEAT_STATUS		0x1ULL	/* (wire 1.2) takes STATUS messages */
 
 /* PAGE_REQ flags */
 #define POD_REQ_WRITE		0x1U	/* the fault is a write */
@@ -235,6 +243,18 @@ struct pod_wire_bye {
 	__le32 pad;
 };
 
+/**
+ * struct pod_wire_status - STATUS body on the wire
+ * @pool_bytes: pre-zeroed pool memory the sender has ready, all nodes
+ * @avail_bytes: the sender's MemAvailable (/proc/meminfo), in bytes
+ * @reserved: 0
+ */
+struct pod_wire_status {
+	__le64 pool_bytes;
+	__le64 avail_bytes;
+	__le64 reserved[2];
+};
+
 #define POD_WIRE_ASSERT_OFF(s, f, off) \
 	_Static_assert(offsetof(struct s, f) == (off), #s "." #f)
 #define POD_WIRE_ASSERT_SIZE(s, size) \
@@ -292,6 +312,11 @@ POD_WIRE_ASSERT_OFF(pod_wire_page_nack, page, 8);
 POD_WIRE_ASSERT_OFF(pod_wire_page_nack, npages, 16);
 POD_WIRE_ASSERT_OFF(pod_wire_page_nack, pad, 20);
 POD_WIRE_ASSERT_OFF(pod_wire_page_nack, req_id, 24);
+
+POD_WIRE_ASSERT_SIZE(pod_wire_status, 32);
+POD_WIRE_ASSERT_OFF(pod_wire_status, pool_bytes, 0);
+POD_WIRE_ASSERT_OFF(pod_wire_status, avail_bytes, 8);
+POD_WIRE_ASSERT_OFF(pod_wire_status, reserved, 16);
 
 POD_WIRE_ASSERT_SIZE(pod_wire_bye, 8);
 POD_WIRE_ASSERT_OFF(pod_wire_bye, reason, 0);
@@ -399,6 +424,16 @@ struct pod_bye {
 };
 
 /**
+ * struct pod_status - a decoded STATUS
+ * @pool_bytes: pre-zeroed pool memory the sender has ready
+ * @avail_bytes: the sender's MemAvailable, in bytes
+ */
+struct pod_status {
+	uint64_t pool_bytes;
+	uint64_t avail_bytes;
+};
+
+/**
  * struct pod_msg - a checked message, decoded to host byte order
  * @type: enum pod_msg_type: which member of the union is valid
  * @major: the sender's major version (POD_WIRE_MAJOR)
@@ -412,6 +447,7 @@ struct pod_bye {
  * @owner_set: for POD_MSG_OWNER_SET
  * @nack: for POD_MSG_PAGE_NACK
  * @bye: for POD_MSG_BYE
+ * @status: for POD_MSG_STATUS
  */
 struct pod_msg {
 	uint16_t type;
@@ -427,6 +463,7 @@ struct pod_msg {
 		struct pod_owner_set owner_set;
 		struct pod_page_nack nack;
 		struct pod_bye bye;
+		struct pod_status status;
 	};
 };
 
@@ -585,6 +622,21 @@ size_t pod_wire_encode_page_nack(void *buf, size_t cap, uint16_t sender,
  */
 size_t pod_wire_encode_bye(void *buf, size_t cap, uint16_t sender,
 			   uint64_t seq, uint32_t reason);
+
+/**
+ * pod_wire_encode_status() - write a STATUS (to peers with POD_FEAT_STATUS)
+ * @buf: where to write
+ * @cap: bytes available at @buf
+ * @sender: the sender's member index
+ * @seq: the message's sequence number
+ * @pool_bytes: pre-zeroed pool memory ready on the sender
+ * @avail_bytes: the sender's MemAvailable in bytes
+ *
+ * Return: the message's length, or 0 if @cap is too small.
+ */
+size_t pod_wire_encode_status(void *buf, size_t cap, uint16_t sender,
+			      uint64_t seq, uint64_t pool_bytes,
+			      uint64_t avail_bytes);
 
 /**
  * pod_wire_check() - check and decode a received message

@@ -77,7 +77,7 @@ static const unsigned char *grant_data(void)
 /* The valid messages the tests start from, one per case (grant twice). */
 enum {
 	V_HELLO, V_HELLO_ACK, V_REQ, V_GRANT_DATA, V_GRANT_NODATA,
-	V_OWNER_SET, V_NACK, V_BYE, NR_V
+	V_OWNER_SET, V_NACK, V_BYE, V_STATUS, NR_V
 };
 
 static size_t make_valid(int which, unsigned char *buf, size_t cap,
@@ -112,6 +112,9 @@ static size_t make_valid(int which, unsigned char *buf, size_t cap,
 						 POD_E_BUSY, 4, 4, 81);
 	case V_BYE:
 		return pod_wire_encode_bye(buf, cap, 3, seq, 42);
+	case V_STATUS:
+		return pod_wire_encode_status(buf, cap, 2, seq, 3ULL << 30,
+					      0x0102030405060708ULL);
 	}
 	return 0;
 }
@@ -271,6 +274,20 @@ TEST(layout_every_type)
 	EXPECT_EQ(0x01020304, get_le(buf + BODY, 4));
 	EXPECT_EQ(0, get_le(buf + BODY + 4, 4));
 	EXPECT_EQ(0xa5, buf[32]);
+
+	memset(buf, 0xa5, sizeof(buf));
+	len = pod_wire_encode_status(buf, sizeof(buf), 1, 2,
+				     0x1112131415161718ULL,
+				     0x2122232425262728ULL);
+	ASSERT_EQ(56, len);
+	EXPECT_EQ(POD_MSG_STATUS, get_le(buf + OFF_TYPE, 2));
+	EXPECT_EQ(56, get_le(buf + OFF_LENGTH, 4));
+	EXPECT_EQ(0x1112131415161718ULL, get_le(buf + BODY, 8));
+	EXPECT_EQ(0x2122232425262728ULL, get_le(buf + BODY + 8, 8));
+	EXPECT_EQ(0, get_le(buf + BODY + 16, 8));
+	EXPECT_EQ(0, get_le(buf + BODY + 24, 8));
+	EXPECT_EQ(0xa5, buf[56]);
+	EXPECT_EQ(0, pod_wire_encode_status(buf, 55, 1, 2, 1, 1));
 }
 
 TEST(encoders_respect_cap)
@@ -479,6 +496,27 @@ TEST(round_trip_bye)
 	EXPECT_EQ(42, m.bye.reason);
 }
 
+TEST(round_trip_status)
+{
+	unsigned char buf[BUF_CAP];
+	struct pod_wire_ctx ctx;
+	struct pod_msg m;
+	size_t len;
+
+	ctx_init(&ctx);
+	len = make_valid(V_STATUS, buf, sizeof(buf), 1);
+	ASSERT_EQ(56, len);
+	check_ok(_metadata, &ctx, buf, len, &m);
+	EXPECT_EQ(POD_MSG_STATUS, m.type);
+	EXPECT_EQ(2, m.sender);
+	EXPECT_EQ(3ULL << 30, m.status.pool_bytes);
+	EXPECT_EQ(0x0102030405060708ULL, m.status.avail_bytes);
+	/* one byte short or long: the body size is the type's */
+	put_le(buf + OFF_LENGTH, 4, len - 1);
+	check_rej(_metadata, &ctx, buf, len - 1, -EMSGSIZE, POD_WIRE_ERR_BODY,
+		  "STATUS");
+}
+
 TEST(null_out_and_why)
 {
 	unsigned char buf[BUF_CAP];
@@ -520,11 +558,11 @@ TEST(seq_in_order_replayed_skipped)
 	/* one skipped */
 	len = make_valid(V_BYE, buf, sizeof(buf), NR_V + 2);
 	check_rej(_metadata, &ctx, buf, len, -EPROTO, POD_WIRE_ERR_SEQ,
-		  "expected 9");
+		  "expected 10");
 	/* an old one */
 	len = make_valid(V_BYE, buf, sizeof(buf), 1);
 	check_rej(_metadata, &ctx, buf, len, -EPROTO, POD_WIRE_ERR_SEQ,
-		  "seq 1, expected 9");
+		  "seq 1, expected 10");
 	len = make_valid(V_BYE, buf, sizeof(buf), NR_V + 1);
 	check_ok(_metadata, &ctx, buf, len, &m);
 	EXPECT_EQ(NR_V + 1, ctx.last_seq);
@@ -718,7 +756,7 @@ TEST(type_bit_flips)
 		for (bit = 0; bit < 16; bit++) {
 			buf[OFF_TYPE + bit / 8] ^= 1 << (bit % 8);
 			t = (uint16_t)get_le(buf + OFF_TYPE, 2);
-			if (t < POD_MSG_HELLO || t > POD_MSG_BYE) {
+			if (t < POD_MSG_HELLO || t > POD_MSG_STATUS) {
 				check_rej(_metadata, &ctx, buf, len, -EPROTO,
 					  POD_WIRE_ERR_TYPE, "unknown type");
 			} else {
@@ -740,7 +778,7 @@ TEST(type_bit_flips)
 
 TEST(unknown_types)
 {
-	static const uint16_t bad[] = { 0, 8, 9, 0x100, 0x8001, 0xffff };
+	static const uint16_t bad[] = { 0, 9, 10, 0x100, 0x8001, 0xffff };
 	unsigned char buf[BUF_CAP];
 	struct pod_wire_ctx ctx;
 	char sub[32];
@@ -793,6 +831,8 @@ TEST(reserved_fields)
 		{ V_OWNER_SET, 22, 2, "pad2" },
 		{ V_NACK, 20, 4, "pad" },
 		{ V_BYE, 4, 4, "pad" },
+		{ V_STATUS, 16, 8, "reserved[0]" },
+		{ V_STATUS, 24, 8, "reserved[1]" },
 	};
 	unsigned char buf[BUF_CAP];
 	struct pod_wire_ctx ctx;
@@ -1110,7 +1150,7 @@ TEST(names)
 {
 	static const char * const types[] = {
 		"unknown", "HELLO", "HELLO_ACK", "PAGE_REQ", "PAGE_GRANT",
-		"OWNER_SET", "PAGE_NACK", "BYE", "unknown",
+		"OWNER_SET", "PAGE_NACK", "BYE", "STATUS", "unknown",
 	};
 	unsigned int i, j;
 
