@@ -105,7 +105,7 @@ static int dropped(struct pod_conn *c, int ms)
 		ms -= 100;
 		if (p[0].revents && pod_conn_cm_event(c))
 			return 1;
-		if (!p[1].revents)
+		if (!p[1].revents && !pod_conn_pending(c))
 			continue;
 		n = pod_conn_recv(c, m, bufs, POD_NET_RECV_SLOTS);
 		if (n < 0)

@@ -139,11 +139,14 @@ pod_crash() {
 	pod_pid=
 }
 
-# pod_await NAME VALUE SEC: until the counter NAME is at least VALUE; 0 if
-# it got there within SEC seconds, 1 if not.
+# pod_await NAME VALUE SEC: until the counter NAME is at least VALUE (a
+# line every minute, for tools/sandbox's watchdog); 0 if it got there
+# within SEC seconds, 1 if not.
 pod_await() {
-	for _ in $(seq 1 "$3"); do
+	for _i in $(seq 1 "$3"); do
 		[ "$(pod_counter "$1")" -ge "$2" ] 2>/dev/null && return 0
+		[ $((_i % 60)) = 0 ] &&
+			echo "# pod: waiting for $1 to reach $2 ($_i s; it is $(pod_counter "$1"))"
 		sleep 1
 	done
 	return 1

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libdormant.h"
 #include "pod.h"
 #include "pod_ctl.h"
 #include "pod_net.h"
@@ -144,6 +145,7 @@ static struct {
 	uint64_t lat[LAT_MAX];
 	unsigned int nr_lat;
 	const char *stats_path;
+	const char *dir;	/* the dormant mount the objects are in */
 	/* counters */
 	uint64_t faults, req_sent, req_served, forwarded, queued;
 	uint64_t grants_in, grants_in_data, grants_out, pages_in, pages_out;
@@ -174,6 +176,14 @@ static struct {
 	} ctl_client[CTL_CLIENTS];
 	uint64_t ctl_requests, ctl_refused;
 	int ep;
+	/*
+	 * memory for guests, here (read once a second) and as each member
+	 * last said in a STATUS (@at_ns 0: never, or not since it came back)
+	 */
+	uint64_t pool_bytes, avail_bytes, next_status_ns;
+	struct {
+		uint64_t pool_bytes, avail_bytes, at_ns;
+	} status[POD_MAX_MEMBERS];
 } d;
 
 static uint64_t now_ns(void)
@@ -638,6 +648,11 @@ static void on_message(unsigned int peer, const struct pod_msg *m)
 	case POD_MSG_BYE:
 		drop(peer, "it said goodbye");
 		break;
+	case POD_MSG_STATUS:
+		d.status[peer].pool_bytes = m->status.pool_bytes;
+		d.status[peer].avail_bytes = m->status.avail_bytes;
+		d.status[peer].at_ns = now_ns();
+		break;
 	default:
 		fprintf(stderr, "dormantd: member %s sent %s after the handshake: ignored\n",
 			d.pod->members[peer].name, pod_wire_type_name(m->type));
@@ -691,6 +706,7 @@ static void peer_gone(unsigned int peer)
 	if (!d.up[peer])
 		return;
 	d.up[peer] = false;
+	d.status[peer].at_ns = 0;
 	d.peer_drops++;
 	if (d.drain_to == (int)peer) {
 		fprintf(stderr, "dormantd: the drain stops: member %s, which took the pages, left (%" PRIu64 " requests sent)\n",
@@ -820,6 +836,7 @@ static void peer_up(unsigned int peer)
 	if (d.up[peer])
 		peer_gone(peer);	/* its old connection was replaced */
 	d.up[peer] = true;
+	d.next_status_ns = 0;	/* tell it what we have at once */
 	watch(pod_conn_fd(d.net.conns[peer]), peer);
 	watch(pod_conn_cm_fd(d.net.conns[peer]), EV_CM + peer);
 	if (report_to(peer))
@@ -858,6 +875,69 @@ static void call_lost(void)
 				d.pod->members[i].name);
 			peer_up(i);
 		}
+	}
+}
+
+/*
+ * What this host has for guests: the pools' pre-zeroed memory (4 KiB
+ * pages and 2 MiB blocks, every node) and the kernel's MemAvailable.
+ */
+static void read_memory(void)
+{
+	struct dmt_node_stats nodes[64];
+	long long v;
+	char line[128];
+	FILE *f;
+	int i, n;
+
+	d.pool_bytes = 0;
+	n = dmt_read_nodes(NULL, nodes, 64);
+	for (i = 0; i < n; i++) {
+		v = dmt_node_stat(&nodes[i], "zeroed");
+		if (v > 0)
+			d.pool_bytes += (uint64_t)v * POD_WIRE_PAGE_SIZE;
+		v = dmt_node_stat(&nodes[i], "zeroed_2m");
+		if (v > 0)
+			d.pool_bytes += (uint64_t)v << 21;
+	}
+	d.avail_bytes = 0;
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long kb;
+
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			d.avail_bytes = kb << 10;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Once a second: tell every member that takes STATUS what we have. */
+static void status_step(void)
+{
+	uint64_t now = now_ns();
+	unsigned int i;
+
+	if (now < d.next_status_ns)
+		return;
+	d.next_status_ns = now + 1000000000ULL;
+	read_memory();
+	for (i = 0; i < d.pod->nr_members; i++) {
+		struct pod_conn *c = d.net.conns[i];
+		size_t cap, len;
+		uint64_t seq;
+		void *buf;
+
+		if (!d.up[i] || !c ||
+		    !(pod_conn_features(c) & POD_FEAT_STATUS))
+			continue;
+		buf = pod_conn_send_buf(c, &cap, &seq);
+		len = pod_wire_encode_status(buf, cap, d.me, seq, d.pool_bytes,
+					     d.avail_bytes);
+		send_to(i, len, 0);
 	}
 }
 
@@ -1061,7 +1141,7 @@ static struct json_object *hist_json(const struct hist *h, uint64_t p50,
 static struct json_object *stats_json(void)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *peers = json_object_new_array();
+	struct json_object *peers = json_object_new_array(), *objs;
 	uint64_t p50 = 0, p99 = 0;
 	char id[24];
 	unsigned int i;
@@ -1075,6 +1155,10 @@ static struct json_object *stats_json(void)
 	json_object_object_add(o, "member",
 			       json_object_new_string(d.pod->members[d.me].name));
 	json_object_object_add(o, "pod", json_object_new_string(id));
+	json_object_object_add(o, "address",
+			       json_object_new_string(d.pod->members[d.me].addr));
+	put(o, "pool_bytes", d.pool_bytes);
+	put(o, "avail_bytes", d.avail_bytes);
 	put(o, "faults", d.faults);
 	put(o, "requests_sent", d.req_sent);
 	put(o, "requests_served", d.req_served);
@@ -1123,6 +1207,18 @@ static struct json_object *stats_json(void)
 				       json_object_new_string(d.pod->members[i].name));
 		json_object_object_add(e, "connected",
 				       json_object_new_boolean(d.up[i]));
+		json_object_object_add(e, "address",
+				       json_object_new_string(d.pod->members[i].addr));
+		if (d.up[i] && d.status[i].at_ns) {
+			put(e, "pool_bytes", d.status[i].pool_bytes);
+			put(e, "avail_bytes", d.status[i].avail_bytes);
+			put(e, "status_age_ms",
+			    (now_ns() - d.status[i].at_ns) / 1000000);
+		} else {
+			json_object_object_add(e, "pool_bytes", NULL);
+			json_object_object_add(e, "avail_bytes", NULL);
+			json_object_object_add(e, "status_age_ms", NULL);
+		}
 		put(e, "requests_out", ps->requests_out);
 		put(e, "requests_in", ps->requests_in);
 		put(e, "grants_out", ps->grants_out);
@@ -1144,6 +1240,19 @@ static struct json_object *stats_json(void)
 		json_object_array_add(peers, e);
 	}
 	json_object_object_add(o, "peers", peers);
+	objs = json_object_new_array();
+	for (i = 0; i < d.pod->nr_objects; i++) {
+		struct json_object *e = json_object_new_object();
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", d.dir,
+			 d.pod->objects[i].name);
+		json_object_object_add(e, "name",
+				       json_object_new_string(d.pod->objects[i].name));
+		json_object_object_add(e, "path", json_object_new_string(path));
+		json_object_array_add(objs, e);
+	}
+	json_object_object_add(o, "objects", objs);
 	return o;
 }
 
@@ -1308,6 +1417,9 @@ static int open_objects(const char *dir)
 	unsigned int i;
 	uint64_t b;
 
+	d.dir = realpath(dir, NULL);	/* for dormantctl, in any folder */
+	if (!d.dir)
+		return -errno;
 	d.obj = calloc(d.pod->nr_objects, sizeof(*d.obj));
 	if (!d.obj)
 		return -ENOMEM;
@@ -1370,6 +1482,38 @@ static int open_objects(const char *dir)
 		}
 	}
 	return 0;
+}
+
+/* Messages from @peer: its connection's receive queue said so. */
+static void peer_recv(unsigned int peer)
+{
+	struct pod_msg m[POD_NET_RECV_SLOTS];
+	void *bufs[POD_NET_RECV_SLOTS];
+	int got, j;
+
+	got = pod_conn_recv(d.net.conns[peer], m, bufs, POD_NET_RECV_SLOTS);
+	if (got < 0) {
+		d.bad_messages += got == -EPROTO;
+		drop(peer, got == -EPROTO ? "a bad message" : "receive failed");
+		return;
+	}
+	for (j = 0; j < got; j++) {
+		on_message(peer, &m[j]);
+		if (!d.net.conns[peer])
+			break;	/* dropped: bufs are gone */
+		pod_conn_repost(d.net.conns[peer], bufs[j]);
+	}
+}
+
+/* Has any connection messages that came while we were sending? */
+static bool backlog(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < d.pod->nr_members; k++)
+		if (pod_conn_pending(d.net.conns[k]))
+			return true;
+	return false;
 }
 
 static void usage(FILE *f)
@@ -1520,7 +1664,8 @@ int main(int argc, char **argv)
 	write_stats();
 	for (;;) {
 		/* a drain under way goes on between events */
-		n = epoll_wait(d.ep, evs, 16, d.drain_to < 0 ? 1000 :
+		n = epoll_wait(d.ep, evs, 16, backlog() ? 0 :
+			       d.drain_to < 0 ? 1000 :
 			       now_ns() >= d.drain_resume_ns ? 0 : 100);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1562,30 +1707,17 @@ int main(int argc, char **argv)
 				    pod_conn_cm_event(d.net.conns[k]))
 					drop(k, "it disconnected");
 			} else if (what < pod->nr_members && d.net.conns[what]) {
-				struct pod_msg m[POD_NET_RECV_SLOTS];
-				void *bufs[POD_NET_RECV_SLOTS];
-				int got, j;
-
-				got = pod_conn_recv(d.net.conns[what], m, bufs,
-						    POD_NET_RECV_SLOTS);
-				if (got < 0) {
-					d.bad_messages += got == -EPROTO;
-					drop(what, got == -EPROTO ?
-					     "a bad message" : "receive failed");
-					continue;
-				}
-				for (j = 0; j < got; j++) {
-					on_message(what, &m[j]);
-					if (!d.net.conns[what])
-						break;	/* dropped: bufs are gone */
-					pod_conn_repost(d.net.conns[what],
-							bufs[j]);
-				}
+				peer_recv(what);
 			}
 		}
+		/* what our own sends took off the queues meanwhile */
+		for (k = 0; k < pod->nr_members; k++)
+			if (pod_conn_pending(d.net.conns[k]))
+				peer_recv(k);
 		call_lost();
 		ctl_expire();
 		drain_step();
+		status_step();
 	}
 out:
 	if (d.ctl >= 0) {

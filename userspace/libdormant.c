@@ -2,6 +2,7 @@
 /*
  * libdormant: shared by dormantctl and dormantd; see libdormant.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -288,25 +289,41 @@ long long dmt_node_stat(const struct dmt_node_stats *st, const char *name)
 	return -1;
 }
 
+static int cmp_nid(const void *a, const void *b)
+{
+	return ((const struct dmt_node_stats *)a)->nid -
+	       ((const struct dmt_node_stats *)b)->nid;
+}
+
 int dmt_read_nodes(const char *sysfs_dir, struct dmt_node_stats *nodes,
 		   int max)
 {
 	char path[PATH_MAX], text[4096];
-	int nid, n = 0;
+	struct dirent *de;
+	int nid, n = 0, ret = 0;
+	DIR *dir;
 
 	if (!sysfs_dir)
 		sysfs_dir = DMT_SYSFS_DIR;
-	for (nid = 0; nid < 1024 && n < max; nid++) {
+	/* the node<N> folders there are (node numbers may have gaps) */
+	snprintf(path, sizeof(path), "%s/nodes", sysfs_dir);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (n < max && (de = readdir(dir))) {
 		FILE *f;
 		size_t len;
-		int ret;
+		char end;
 
+		if (sscanf(de->d_name, "node%d%c", &nid, &end) != 1 || nid < 0)
+			continue;
 		snprintf(path, sizeof(path), "%s/nodes/node%d/stats", sysfs_dir, nid);
 		f = fopen(path, "re");
 		if (!f) {
 			if (errno == ENOENT)
-				continue;
-			return -errno;
+				continue;	/* gone meanwhile */
+			ret = -errno;
+			break;
 		}
 		len = fread(text, 1, sizeof(text) - 1, f);
 		fclose(f);
@@ -314,10 +331,14 @@ int dmt_read_nodes(const char *sysfs_dir, struct dmt_node_stats *nodes,
 		ret = dmt_parse_node_stats(text, &nodes[n]);
 		if (ret) {
 			fprintf(stderr, "%s: unexpected contents\n", path);
-			return ret;
+			break;
 		}
 		nodes[n++].nid = nid;
 	}
+	closedir(dir);
+	if (ret)
+		return ret;
+	qsort(nodes, n, sizeof(*nodes), cmp_nid);
 	return n;
 }
 

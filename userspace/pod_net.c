@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -33,6 +34,12 @@
  * @tx_seq: seq of the last message sent
  * @ctx: the peer's messages as pod_wire_check() tracks them
  * @st: what went over the connection
+ * @features: the peer's feature bits, from its HELLO
+ * @backlog: messages taken off the receive queue while this member waited
+ *	for a send of its own to complete (oldest first; @backlog_tail is the
+ *	last), so that the peer, maybe waiting in a send to us, can go on;
+ *	handed out by pod_conn_recv() before anything newer
+ * @err: a receive that failed while draining (-errno), for pod_conn_recv()
  * @up: set up, in the event loop's hands
  */
 struct pod_conn {
@@ -46,7 +53,17 @@ struct pod_conn {
 	uint64_t tx_seq;
 	struct pod_wire_ctx ctx;
 	struct pod_conn_stats st;
+	uint64_t features;
+	struct backlog *backlog, **backlog_tail;
+	int err;
 	bool up;
+};
+
+/* A message copied out of a receive buffer (pod_conn.backlog). */
+struct backlog {
+	struct backlog *next;
+	size_t len;
+	char buf[];
 };
 
 static void log_call(const char *who, const char *call)
@@ -69,8 +86,14 @@ static void qp_attr(struct ibv_qp_init_attr *a)
 
 static void conn_free(struct pod_conn *c)
 {
+	struct backlog *b;
+
 	if (!c)
 		return;
+	while ((b = c->backlog)) {
+		c->backlog = b->next;
+		free(b);
+	}
 	if (c->rmr)
 		rdma_dereg_mr(c->rmr);
 	if (c->smr)
@@ -103,6 +126,7 @@ static struct pod_conn *conn_new(struct pod_net *net, struct rdma_cm_id *id,
 	}
 	c->net = net;
 	c->id = id;
+	c->backlog_tail = &c->backlog;
 	c->ctx.nr_members = net->pod->nr_members;
 	c->ctx.nr_objects = net->pod->nr_objects;
 	if (posix_memalign((void **)&c->rbuf, 4096, SLOT * POD_NET_RECV_SLOTS) ||
@@ -180,7 +204,7 @@ static int send_hello(struct pod_conn *c, uint16_t type)
 	void *buf = pod_conn_send_buf(c, &cap, &seq);
 
 	len = pod_wire_encode_hello(buf, cap, type, c->net->me, seq,
-				    c->net->pod->nr_members, 0,
+				    c->net->pod->nr_members, POD_FEAT_STATUS,
 				    c->net->pod->id);
 	return pod_conn_send(c, len, 0);
 }
@@ -215,6 +239,7 @@ static int check_hello(struct pod_conn *c, const struct pod_msg *m,
 			m->hello.member, pod->members[m->hello.member].name);
 		return -EPROTO;
 	}
+	c->features = m->hello.features;
 	return 0;
 }
 
@@ -521,6 +546,11 @@ const struct pod_conn_stats *pod_conn_stats(const struct pod_conn *c)
  * The buffer to encode the next message in: its room in @cap, the seq it
  * must carry in @seq. Then pod_conn_send().
  */
+uint64_t pod_conn_features(const struct pod_conn *c)
+{
+	return c->features;
+}
+
 void *pod_conn_send_buf(struct pod_conn *c, size_t *cap, uint64_t *seq)
 {
 	*cap = SLOT;
@@ -532,10 +562,69 @@ void *pod_conn_send_buf(struct pod_conn *c, size_t *cap, uint64_t *seq)
  * Send the @len bytes encoded in the send buffer (0: the encoder failed)
  * and wait until the peer has them. @data_bytes: page data among them.
  */
+/*
+ * Take what has come on @c's receive queue off it, into its backlog, and
+ * give the buffers back to the peer at once.
+ */
+static void conn_drain(struct pod_conn *c)
+{
+	struct ibv_wc wc[POD_NET_RECV_SLOTS];
+	struct backlog *b;
+	int n, i;
+
+	if (!c || !c->up || c->err)
+		return;
+	n = ibv_poll_cq(c->id->recv_cq, POD_NET_RECV_SLOTS, wc);
+	if (n < 0)
+		c->err = -EIO;
+	for (i = 0; i < n; i++) {
+		char *buf = c->rbuf + wc[i].wr_id * SLOT;
+
+		if (wc[i].status != IBV_WC_SUCCESS) {
+			fprintf(stderr, "dormantd: member %s: receive failed: %s\n",
+				c->net->pod->members[c->peer].name,
+				ibv_wc_status_str(wc[i].status));
+			c->err = -EIO;
+			return;
+		}
+		b = malloc(sizeof(*b) + wc[i].byte_len);
+		if (!b) {
+			fprintf(stderr, "dormantd: member %s: no memory for a message\n",
+				c->net->pod->members[c->peer].name);
+			c->err = -ENOMEM;
+			return;
+		}
+		b->next = NULL;
+		b->len = wc[i].byte_len;
+		memcpy(b->buf, buf, b->len);
+		*c->backlog_tail = b;
+		c->backlog_tail = &b->next;
+		if (pod_conn_repost(c, buf)) {
+			c->err = -EIO;
+			return;
+		}
+	}
+}
+
+/*
+ * Send the @len bytes encoded in the send buffer (0: the encoder failed)
+ * and wait until the peer has them. @data_bytes: page data among them.
+ *
+ * The peer takes a message only into a receive buffer it has posted; one
+ * that waits in a send to us does not post any. So while this waits, what
+ * comes from every member goes into the backlogs and their buffers go
+ * back: two members sending to each other at once cannot wait for each
+ * other for ever. A send that has not completed within
+ * POD_NET_SEND_TIMEOUT seconds (the peer went away without a word, and
+ * the retries of the transport go on) fails with -ETIMEDOUT.
+ */
 int pod_conn_send(struct pod_conn *c, size_t len, uint64_t data_bytes)
 {
+	const struct timespec pause = { .tv_nsec = 20000 };
+	struct timespec start, now;
 	struct ibv_wc wc;
-	int ret;
+	unsigned int i;
+	int n;
 
 	if (!len || len > SLOT)
 		return -EMSGSIZE;
@@ -543,13 +632,24 @@ int pod_conn_send(struct pod_conn *c, size_t len, uint64_t data_bytes)
 		log_call(c->net->pod->members[c->peer].name, "rdma_post_send");
 		return -EIO;
 	}
-	do {
-		ret = rdma_get_send_comp(c->id, &wc);
-	} while (!ret);
-	if (ret < 0 || wc.status != IBV_WC_SUCCESS) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((n = ibv_poll_cq(c->id->send_cq, 1, &wc)) == 0) {
+		for (i = 0; i < c->net->pod->nr_members; i++)
+			conn_drain(c->net->conns[i]);
+		nanosleep(&pause, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > POD_NET_SEND_TIMEOUT) {
+			/* a peer that went away may never answer */
+			fprintf(stderr, "dormantd: member %s: a send did not complete within %d s\n",
+				c->net->pod->members[c->peer].name,
+				POD_NET_SEND_TIMEOUT);
+			return -ETIMEDOUT;
+		}
+	}
+	if (n < 0 || wc.status != IBV_WC_SUCCESS) {
 		fprintf(stderr, "dormantd: member %s: send failed: %s\n",
 			c->net->pod->members[c->peer].name,
-			ret < 0 ? strerror(errno) : ibv_wc_status_str(wc.status));
+			n < 0 ? "ibv_poll_cq failed" : ibv_wc_status_str(wc.status));
 		return -EIO;
 	}
 	c->tx_seq++;
@@ -558,9 +658,34 @@ int pod_conn_send(struct pod_conn *c, size_t len, uint64_t data_bytes)
 	return 0;
 }
 
+bool pod_conn_pending(const struct pod_conn *c)
+{
+	return c && (c->backlog || c->err);
+}
+
+/* Check one received message; 0 or -EPROTO (logged, counted). */
+static int conn_check(struct pod_conn *c, const char *buf, size_t len,
+		      struct pod_msg *msg)
+{
+	char why[160];
+
+	if (pod_wire_check(&c->ctx, buf, len, msg, why, sizeof(why))) {
+		c->st.refused++;
+		fprintf(stderr, "dormantd: member %s sent a bad message: %s\n",
+			c->id->verbs ? c->net->pod->members[c->peer].name :
+			"?", why);
+		return -EPROTO;
+	}
+	if (msg->type == POD_MSG_PAGE_GRANT)
+		c->st.data_in += msg->grant.data_len;
+	c->st.msgs_in++;
+	return 0;
+}
+
 /*
  * The messages that came, checked (pod_wire_check()), up to @max (at least
- * POD_NET_RECV_SLOTS: every completion is taken). Each @bufs[i] must go
+ * POD_NET_RECV_SLOTS: every completion is taken), the backlog's first.
+ * Each @bufs[i] must go
  * back with pod_conn_repost() once @msgs[i] is used (a grant's data points
  * into it). Return: how many, or -errno: a failed receive, or a message
  * refused (logged, counted): drop the connection.
@@ -569,11 +694,31 @@ int pod_conn_recv(struct pod_conn *c, struct pod_msg *msgs, void **bufs,
 		  int max)
 {
 	struct ibv_wc wc[POD_NET_RECV_SLOTS];
+	struct backlog *b;
 	struct ibv_cq *cq;
 	void *ctx;
-	char why[160];
 	int n, i, got = 0;
 
+	if (max > POD_NET_RECV_SLOTS)
+		max = POD_NET_RECV_SLOTS;
+	/* first what came while we were sending: it is older */
+	while (got < max && (b = c->backlog)) {
+		c->backlog = b->next;
+		if (!c->backlog)
+			c->backlog_tail = &c->backlog;
+		b->next = NULL;
+		if (conn_check(c, b->buf, b->len, &msgs[got])) {
+			free(b);
+			while (got)
+				pod_conn_repost(c, bufs[--got]);
+			return -EPROTO;
+		}
+		bufs[got++] = b->buf;
+	}
+	if (c->backlog)
+		return got;
+	if (c->err)
+		return got ? got : c->err;
 	if (ibv_get_cq_event(c->id->recv_cq_channel, &cq, &ctx) == 0) {
 		ibv_ack_cq_events(cq, 1);
 	} else if (errno != EAGAIN) {
@@ -581,9 +726,7 @@ int pod_conn_recv(struct pod_conn *c, struct pod_msg *msgs, void **bufs,
 	}
 	if (ibv_req_notify_cq(c->id->recv_cq, 0))
 		return -EIO;
-	if (max > POD_NET_RECV_SLOTS)
-		max = POD_NET_RECV_SLOTS;
-	n = ibv_poll_cq(c->id->recv_cq, max, wc);
+	n = ibv_poll_cq(c->id->recv_cq, max - got, wc);
 	if (n < 0)
 		return -EIO;
 	for (i = 0; i < n; i++) {
@@ -595,17 +738,8 @@ int pod_conn_recv(struct pod_conn *c, struct pod_msg *msgs, void **bufs,
 				ibv_wc_status_str(wc[i].status));
 			return -EIO;
 		}
-		if (pod_wire_check(&c->ctx, buf, wc[i].byte_len, &msgs[got],
-				   why, sizeof(why))) {
-			c->st.refused++;
-			fprintf(stderr, "dormantd: member %s sent a bad message: %s\n",
-				c->id->verbs ? c->net->pod->members[c->peer].name :
-				"?", why);
+		if (conn_check(c, buf, wc[i].byte_len, &msgs[got]))
 			return -EPROTO;
-		}
-		if (msgs[got].type == POD_MSG_PAGE_GRANT)
-			c->st.data_in += msgs[got].grant.data_len;
-		c->st.msgs_in++;
 		bufs[got++] = buf;
 	}
 	return got;
@@ -615,6 +749,13 @@ int pod_conn_recv(struct pod_conn *c, struct pod_msg *msgs, void **bufs,
 int pod_conn_repost(struct pod_conn *c, void *buf)
 {
 	uintptr_t slot = ((char *)buf - c->rbuf) / SLOT;
+
+	if ((char *)buf < c->rbuf ||
+	    (char *)buf >= c->rbuf + SLOT * POD_NET_RECV_SLOTS) {
+		/* a backlog copy */
+		free((char *)buf - offsetof(struct backlog, buf));
+		return 0;
+	}
 
 	if (rdma_post_recv(c->id, (void *)slot, buf, SLOT, c->rmr)) {
 		log_call(c->net->pod->members[c->peer].name, "rdma_post_recv");

@@ -33,6 +33,8 @@
 
 /* Receive buffers posted per connection, each POD_MSG_MAX bytes. */
 #define POD_NET_RECV_SLOTS	8
+/* Seconds a send may wait for its completion before the peer is dropped. */
+#define POD_NET_SEND_TIMEOUT	10
 
 /**
  * struct pod_conn_stats - what went over one connection
@@ -78,11 +80,18 @@ int pod_conn_cm_event(struct pod_conn *c);
 void pod_net_stop(struct pod_net *net);
 int pod_conn_fd(const struct pod_conn *c);
 const struct pod_conn_stats *pod_conn_stats(const struct pod_conn *c);
+/* The feature bits (POD_FEAT_*) the peer announced in its HELLO. */
+uint64_t pod_conn_features(const struct pod_conn *c);
 void *pod_conn_send_buf(struct pod_conn *c, size_t *cap, uint64_t *seq);
 int pod_conn_send(struct pod_conn *c, size_t len, uint64_t data_bytes);
 int pod_conn_recv(struct pod_conn *c, struct pod_msg *msgs, void **bufs,
 		  int max);
 int pod_conn_repost(struct pod_conn *c, void *buf);
+/*
+ * Messages (or an error) that pod_conn_send() took off @c's receive queue
+ * are waiting: call pod_conn_recv() though no completion event may come.
+ */
+bool pod_conn_pending(const struct pod_conn *c);
 void pod_net_drop(struct pod_net *net, unsigned int peer, const char *why);
 
 #endif /* _POD_NET_H */
