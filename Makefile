@@ -8,6 +8,8 @@
 #                 on every kernel series
 #   make demo     the main job in a sandbox host
 #   make demo-pod a guest on one sandbox host, its memory owned by another
+#   make demo-span  guests of 1 and 8 GiB move live from one sandbox host to
+#                 another; what each move cost
 #   make bench    benchmarks in sandbox hosts -> Documentation/benchmarks.rst
 #
 # Variables: KVER=<release> builds and tests one kernel only (default: every
@@ -42,7 +44,7 @@ CTL_HDRS := userspace/pod_ctl.h
 
 USER_BINS := $(BUILD)/bin/dormantctl $(BUILD)/bin/dormantd
 UNIT_TESTS := $(BUILD)/unit/test_libdormant $(BUILD)/unit/test_pod \
-	$(BUILD)/unit/test_pod_wire $(BUILD)/unit/test_pod_ctl
+	$(BUILD)/unit/test_pod_wire $(BUILD)/unit/test_pod_ctl $(BUILD)/unit/test_qmp
 SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/dormant_mem_test \
 	$(BUILD)/selftests/dormant_pod_test \
@@ -53,7 +55,7 @@ SELFTESTS := $(BUILD)/selftests/dormant_ioctl_test \
 	$(BUILD)/selftests/pod_mem \
 	$(BUILD)/selftests/pod_peer
 
-.PHONY: all modules userspace selftests unit tools deps check checkpatch demo demo-pod bench bench-bins clean \
+.PHONY: all modules userspace selftests unit tools deps check checkpatch demo demo-pod demo-span bench bench-bins clean \
 	help FORCE
 
 all: modules userspace selftests unit tools
@@ -93,13 +95,13 @@ $(BUILD)/%/dormant.ko: $(KMOD_SRCS) $(CONFTESTS) $(UAPI_HDRS) Kbuild FORCE
 
 userspace: $(USER_BINS)
 
-$(BUILD)/bin/dormantctl: userspace/dormantctl.c $(LIB_SRCS) $(LIB_HDRS) $(CTL_SRCS) $(CTL_HDRS)
+$(BUILD)/bin/dormantctl: userspace/dormantctl.c userspace/qmp.c userspace/qmp.h $(LIB_SRCS) $(LIB_HDRS) $(CTL_SRCS) $(CTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c $(LIB_SRCS) $(CTL_SRCS) $(JSONC_LIBS)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantctl.c userspace/qmp.c $(LIB_SRCS) $(CTL_SRCS) $(JSONC_LIBS)
 
-$(BUILD)/bin/dormantd: userspace/dormantd.c userspace/pod_net.c userspace/pod_net.h $(POD_SRCS) userspace/pod.h userspace/pod_wire.h $(CTL_SRCS) $(CTL_HDRS) $(UAPI_HDRS)
+$(BUILD)/bin/dormantd: userspace/dormantd.c userspace/pod_net.c userspace/pod_net.h $(POD_SRCS) userspace/pod.h userspace/pod_wire.h $(CTL_SRCS) $(CTL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantd.c userspace/pod_net.c $(POD_SRCS) $(CTL_SRCS) $(JSONC_LIBS) -lrdmacm -libverbs
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -o $@ userspace/dormantd.c userspace/pod_net.c $(POD_SRCS) $(CTL_SRCS) $(LIB_SRCS) $(JSONC_LIBS) -lrdmacm -libverbs
 
 unit: $(UNIT_TESTS)
 
@@ -114,6 +116,10 @@ $(BUILD)/unit/test_pod: userspace/tests/test_pod.c userspace/pod.c userspace/pod
 $(BUILD)/unit/test_pod_ctl: userspace/tests/test_pod_ctl.c $(CTL_SRCS) $(CTL_HDRS) | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< $(CTL_SRCS) $(JSONC_LIBS)
+
+$(BUILD)/unit/test_qmp: userspace/tests/test_qmp.c userspace/qmp.c userspace/qmp.h | $(SELFTEST_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(JSONC_CFLAGS) -isystem $(SELFTEST_INC) -o $@ $< userspace/qmp.c $(JSONC_LIBS)
 
 $(BUILD)/unit/test_pod_wire: userspace/tests/test_pod_wire.c userspace/pod_wire.c userspace/pod_wire.h | $(SELFTEST_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
@@ -152,6 +158,9 @@ demo: all
 
 demo-pod: all
 	@KVERS="$(KVERS)" bash $(TOP)/tools/demo-pod.sh
+
+demo-span: all
+	@KVERS="$(KVERS)" bash $(TOP)/tools/demo-span.sh
 
 BENCH_BINS := $(BUILD)/bench/first_touch $(BUILD)/bench/memzero
 

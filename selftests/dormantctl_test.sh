@@ -19,7 +19,7 @@ fi
 version=$(cat /sys/kernel/dormant/version)
 nodes=$(cat /sys/kernel/dormant/nr_nodes)
 
-tap_plan 37
+tap_plan 51
 out=$("$ctl" info)
 check "info prints the module version" sh -c "printf '%s' '$out' | grep -q 'module version *$version'"
 check "info prints the node count" sh -c "printf '%s' '$out' | grep -q 'NUMA nodes *$nodes '"
@@ -106,6 +106,21 @@ expect_fail "--timeout -1" 2 "--timeout: '-1' is not a number" -t -1 pod drain a
 expect_fail "--timeout past a day" 2 "--timeout: '86401' is not a number" -t 86401 pod drain a
 expect_fail "--timeout with pod status" 2 "--timeout only goes with 'pod drain'" -t 5 pod status
 expect_fail "--timeout with another command" 2 "--timeout only goes with 'pod drain'" -t 5 stats
+expect_fail "move with no QMP socket" 2 "'move' needs the guest's QMP socket" move
+expect_fail "move with two members" 2 "'move' needs the guest's QMP socket and at most one MEMBER" move /tmp/q a b
+expect_fail "move as JSON" 2 "'move' prints no JSON" -j move /tmp/q
+expect_fail "--port 0" 2 "--port: '0' is not a port number from 1 to 65535" -p 0 move /tmp/q
+expect_fail "--port 65536" 2 "--port: '65536' is not a port number" --port 65536 move /tmp/q
+expect_fail "--port 4x" 2 "--port: '4x' is not a port number" -p 4x move /tmp/q
+expect_fail "--port -1" 2 "--port: '-1' is not a port number" -p -1 move /tmp/q
+expect_fail "--port with another command" 2 "--port only goes with 'move'" -p 4444 pod
+expect_fail "--drain with another command" 2 "--drain only goes with 'move'" --drain pod drain a
+expect_fail "--timeout with stats names move too" 2 "--timeout only goes with 'pod drain', 'move' and 'accept'" -t 5 stats
+expect_fail "accept with a member" 2 "'accept' needs the guest's QMP socket only" accept /tmp/q a
+expect_fail "accept with --drain" 2 "'accept' takes no --drain" --drain accept /tmp/q
+expect_fail "accept with no daemon" 1 "/nonexistent/ctl.sock: No such file or directory" -c /nonexistent/ctl.sock accept /tmp/q
+expect_fail "move with no daemon" 1 "/nonexistent/ctl.sock: No such file or directory (is dormantd running?)" \
+	-c /nonexistent/ctl.sock move /tmp/q
 expect_fail "pod with no daemon" 1 "/nonexistent/ctl.sock: No such file or directory (is dormantd running?)" \
 	-c /nonexistent/ctl.sock pod
 

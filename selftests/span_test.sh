@@ -3,13 +3,17 @@
 #
 # The spanning VM, on two sandbox hosts joined by Soft-RoCE (members "a",
 # host 0, and "b", host 1, of one pod): a stock QEMU/KVM guest whose memory
-# is the pod object "span" (owned by a at the start) boots on a, writes
-# 64 MiB of random data and takes its sum (selftests/span_guest.sh), then
-# moves live to b with QEMU's own migration and the capability
-# x-ignore-shared: no guest RAM goes into the stream, the pod moves it. On
-# b the guest runs on and checks its sum every second to its end; the
-# pages it touches there come from a through the pod (with their data when
-# they hold data, as ownership alone when dormant).
+# is the pod object "span" (owned by a at the start) boots on a, fills
+# 16 MiB with random data and then checks and rewrites them without end
+# (selftests/span_guest.sh). With `dormantctl move` and `dormantctl accept`
+# (QEMU's own migration with x-ignore-shared: no guest RAM in the stream,
+# the pod moves it):
+#   1. a move to a target QEMU that cannot load the guest (it lacks a
+#      device the guest has) fails, that QEMU exits, the guest runs on at a;
+#   2. the guest moves to b and runs on there, writing; the pages it
+#      touches come from a through the pod;
+#   3. it moves back to a and runs on there;
+# and no check ever found its memory changed behind its back.
 #
 #   tools/sandbox -H 2 -- 'sh selftests/span_test.sh'
 set -u
@@ -17,8 +21,7 @@ set -u
 . "$top/tools/guest-lib.sh"
 
 host=${DORMANT_HOST:-}
-qmp="python3 $top/tools/qmp.py"
-port=4444
+ctl="$top/build/bin/dormantctl"
 
 [ -n "${DORMANT_PEER_IP:-}" ] || skip_all "no peer host (DORMANT_PEER_IP is empty)"
 rdma link show 2>/dev/null | grep -q rxe0 || skip_all "no Soft-RoCE device rxe0"
@@ -26,8 +29,8 @@ require_root
 require_module_file
 
 case $host in
-0) me=a; tap_plan 5 ;;
-1) me=b; tap_plan 5 ;;
+0) me=a; tap_plan 13 ;;
+1) me=b; tap_plan 8 ;;
 *) tap_plan 1; not_ok "span: DORMANT_HOST is 0 or 1 (it is '$host')"; tap_exit ;;
 esac
 
@@ -53,6 +56,7 @@ up=0
 pod_start "$work/pod.json" $me "$mnt" "$work" && up=1
 check "span: dormantd on $me connected to the other member" [ $up = 1 ]
 [ $up = 1 ] || tap_exit
+. "$top/tools/span-lib.sh"
 
 # The same machine on both hosts, the same guest kernel (the newest in
 # /boot: both hosts see the machine's /boot), an initramfs with no modules.
@@ -62,66 +66,115 @@ GUEST_INITRD="$work/initrd.gz"
 GUEST_SMP=1
 export GUEST_KERNEL GUEST_SCRIPT GUEST_INITRD GUEST_SMP
 guest_initrd "$GUEST_INITRD" || { not_ok "span: the guest's initramfs"; tap_exit; }
-log="$work/guest.log"
-sock="$work/qmp.sock"
-set -- -m 512 \
-	-object "memory-backend-file,id=ram0,size=512M,mem-path=$mnt/span,share=on,align=2M" \
-	-machine memory-backend=ram0 -qmp "unix:$sock,server=on,wait=off"
+mem="-m 512 -object memory-backend-file,id=ram0,size=512M,mem-path=$mnt/span,share=on,align=2M -machine memory-backend=ram0"
+# a device of the guest's that the broken target leaves out
+rng="-device virtio-rng-pci,id=rng0"
 
-# wait_log PATTERN SEC: until the guest's console has PATTERN, saying every
-# minute that it still waits (for tools/sandbox's watchdog); 0 if it came.
-wait_log() {
-	for i in $(seq 1 "$2"); do
-		grep -q "$1" "$log" 2>/dev/null && return 0
-		kill -0 "$guest_pid" 2>/dev/null || return 1
-		[ $((i % 60)) = 0 ] && echo "# span: waiting for '$1' ($i s)"
-		sleep 1
-	done
-	return 1
-}
-
-if [ $me = b ]; then
-	: > "$log"
-	guest_qemu "$log" "$@" -incoming defer
+if [ $me = a ]; then
+	span_qemu a1 $mem $rng
 	good=0
-	$qmp "$sock" wait-socket 120 && $qmp "$sock" incoming "tcp:$DORMANT_IP:$port" && good=1
-	check "span: b's QEMU waits for the guest on port $port" [ $good = 1 ]
+	span_wait_checks a1 1 900 && good=1
+	check "span: the guest booted on a and checks its 16 MiB ($(grep -m1 -o 'SPAN_SUM [0-9a-f]*' "$work/a1.log"))" [ $good = 1 ]
+	[ $good = 1 ] || { span_show a1; tap_exit; }
+
+	# what `dormantctl move` refuses before it touches the guest
+	out=$("$ctl" -c "$pod_ctl" move "$work/a1.sock" zz 2>&1)
+	check "span: move to a member the pod does not have is refused ($out)" \
+		sh -c "printf '%s' \"\$1\" | grep -q \"'zz' is not a member of the pod\"" - "$out"
+	out=$("$ctl" -c "$pod_ctl" move "$work/a1.sock" a 2>&1)
+	check "span: move to this host is refused ($out)" \
+		sh -c "printf '%s' \"\$1\" | grep -q 'is this host'" - "$out"
+	out=$("$ctl" -c "$pod_ctl" move "$work/none.sock" b 2>&1)
+	check "span: move of a guest with no QMP socket is refused ($out)" \
+		sh -c "printf '%s' \"\$1\" | grep -q \"the guest's QMP socket: .*No such file\"" - "$out"
+
+	# 1. b waits with a QEMU that lacks the guest's rng device
+	span_move "$work/a1.sock" b
+	rc=$?
+	sed 's/^/# move: /' "$work/move.out"
+	check "span: the move to a target that cannot load the guest fails" \
+		sh -c "[ $rc = 1 ] && grep -q 'the guest runs on here' '$work/move.out'"
+	st=$($span_qmp "$work/a1.sock" run query-status 2>&1)
+	good=0
+	span_wait_checks a1 2 300 && good=1
+	check "span: the guest runs on at a after the failed move ($st)" \
+		sh -c "[ $good = 1 ] && printf '%s' '$st' | grep -q '\"running\"'"
+
+	# 2. to b, with a QEMU there that can take it
+	span_move "$work/a1.sock"
+	rc=$?
+	sed 's/^/# move: /' "$work/move.out"
+	check "span: the guest moved to b, the member with the most free pool memory ($(grep '^moved' "$work/move.out"))" \
+		sh -c "[ $rc = 0 ] && grep -q '^moved to b: ' '$work/move.out'"
+	kb=$(span_field stream)
+	check "span: the stream carried no guest RAM (${kb:-?} KB for 512 MiB)" \
+		[ "${kb:-999999}" -lt 8192 ]
+	wait "$guest_pid" 2>/dev/null
+	check "span: a's QEMU ended after the move (dormantctl quit it)" \
+		sh -c "! kill -0 $guest_pid 2>/dev/null"
+	guest_pid=
+
+	# 3. back from b
+	span_qemu a2 $mem $rng -incoming defer
+	span_accept a2
+	rc=$?
+	sed 's/^/# accept: /' "$work/accept.out"
+	check "span: the guest came back to a" [ $rc = 0 ]
+	good=0
+	span_wait_checks a2 3 600 && good=1
+	check "span: the guest runs on at a, $(span_checks a1) checks before its trip, $(span_checks a2) after, bad $(span_bad a2)" \
+		[ $good = 1 -a "$(span_bad a2)" = 0 -a "$(span_bad a1)" = 0 ]
+	[ $good = 1 ] || span_show a2
+	$span_qmp "$work/a2.sock" run quit > /dev/null 2>&1
+	wait "$guest_pid" 2>/dev/null
+	guest_pid=
+	"$ctl" -c "$pod_ctl" pod | sed 's/^/# dormantctl pod: /'
+	check "span: a's dormantd stops cleanly" pod_stop
+else
+	# 1. a target that cannot load the guest: it lacks the rng device
+	span_qemu b0 $mem -incoming defer
+	span_accept b0
+	rc=$?
+	sed 's/^/# accept: /' "$work/accept.out"
+	wait "$guest_pid" 2>/dev/null
+	qrc=$?
+	guest_pid=
+	check "span: the broken target failed the move and its QEMU exited ($qrc)" \
+		sh -c "[ $rc = 1 -a $qrc != 0 ] && grep -q 'Unknown\|section\|load' '$work/b0.log.qemu'"
+	[ $rc = 1 ] || span_show b0
+
+	# 2. the guest comes here
 	g0=$(pod_counter grants_in)
 	d0=$(pod_counter data_bytes_in)
+	span_qemu b1 $mem $rng -incoming defer
+	span_accept b1
+	rc=$?
+	sed 's/^/# accept: /' "$work/accept.out"
+	check "span: the guest came to b" [ $rc = 0 ]
 	good=0
-	wait_log "DORMANT_GUEST_DONE" 900 && grep -q "DORMANT_GUEST_DONE 0" "$log" && good=1
-	n=$(grep -c "^SPAN_CHECK" "$log")
-	check "span: the guest ran on b to its end, its 64 MiB intact in $n checks there" \
-		[ $good = 1 -a "$n" -ge 1 ]
-	[ $good = 1 ] || { sed 's/^/# console: /' "$log" | tail -n 20; sed 's/^/# qemu: /' "$log.qemu" | tail -n 10; }
-	wait "$guest_pid" 2>/dev/null
-	guest_pid=
+	span_wait_checks b1 3 600 && good=1
+	check "span: the guest runs on at b, writing, $(span_checks b1) checks here, bad $(span_bad b1)" \
+		[ $good = 1 -a "$(span_bad b1)" = 0 ]
+	[ $good = 1 ] || span_show b1
 	g1=$(pod_counter grants_in)
 	d1=$(pod_counter data_bytes_in)
-	# the 64 MiB the guest wrote on a came with their data (and more
+	# the 16 MiB the guest wrote on a came with their data (and more
 	# pages it had written before: the kernel, its initramfs)
 	check "span: b's faults pulled the guest's pages from a: $((g1 - g0)) grants, $(((d1 - d0) >> 20)) MiB of page data" \
-		[ $((d1 - d0)) -ge $((64 << 20)) ]
-	# b's dormantd leaving tells a that the guest is done with a's pages
-	"$top/build/bin/dormantctl" -c "$pod_ctl" pod | sed 's/^/# dormantctl pod: /'
-	check "span: b's dormantd stops cleanly" pod_stop
-else
-	guest_qemu "$log" "$@"
-	good=0
-	wait_log "SPAN_SUM" 900 && good=1
-	check "span: the guest booted on a and wrote its 64 MiB ($(grep -m1 -o 'SPAN_SUM [0-9a-f]*' "$log"))" [ $good = 1 ]
-	[ $good = 1 ] || { sed 's/^/# console: /' "$log" | tail -n 20; sed 's/^/# qemu: /' "$log.qemu" | tail -n 10; }
-	out=$($qmp "$sock" migrate "tcp:$DORMANT_PEER_IP:$port" 600 2>&1)
+		[ $((d1 - d0)) -ge $((16 << 20)) ]
+
+	# 3. back to a
+	span_move "$work/b1.sock" a
 	rc=$?
-	bytes=$(printf '%s\n' "$out" | sed -n 's/.*stream \([0-9]*\) bytes.*/\1/p')
-	check "span: the guest moved to b ($out)" [ $rc = 0 ]
-	# no guest RAM in the stream: firmware, ROMs and device state only
-	check "span: the stream carried no guest RAM (${bytes:-?} bytes for 512 MiB)" \
-		[ "${bytes:-999999999}" -lt $((8 << 20)) ]
-	$qmp "$sock" run quit > /dev/null 2>&1
+	sed 's/^/# move: /' "$work/move.out"
+	kb=$(span_field stream)
+	check "span: the guest moved back to a, ${kb:-?} KB of stream" \
+		sh -c "[ $rc = 0 ] && [ '${kb:-999999}' -lt 8192 ]"
 	wait "$guest_pid" 2>/dev/null
 	guest_pid=
-	# stay in the pod until b's guest is done with a's pages
-	check "span: b's dormantd leaves when its guest is done" pod_await peer_drops 1 900
+	# stay in the pod until a's guest is done with b's pages
+	check "span: a's dormantd leaves when its guest is done" pod_await peer_drops 1 900
+	"$ctl" -c "$pod_ctl" pod | sed 's/^/# dormantctl pod: /'
+	check "span: b's dormantd stops cleanly" pod_stop
 fi
 tap_exit

@@ -94,6 +94,20 @@ refuse "demo-pod: DEMO_POD_RAM in MiB" 2 "DEMO_POD_RAM must be a size in GiB suc
 	env DEMO_POD_RAM=512M sh tools/demo-pod-host.sh
 refuse "demo-pod: outside a pair of sandbox hosts" 2 "run it in two sandbox hosts" \
 	env DORMANT_HOST= sh tools/demo-pod-host.sh
+refuse "demo-span: a size in MiB" 2 "DEMO_SPAN_SIZES must be sizes in GiB such as '1G 8G', got '512M'" \
+	env DEMO_SPAN_SIZES="1G 512M" sh tools/demo-span-host.sh
+refuse "demo-span: no sizes at all" 2 "DEMO_SPAN_SIZES must be sizes in GiB" \
+	env DEMO_SPAN_SIZES=" " sh tools/demo-span-host.sh
+refuse "demo-span: outside a pair of sandbox hosts" 2 "run it in two sandbox hosts" \
+	env DORMANT_HOST= sh tools/demo-span-host.sh
+refuse "qmp.py: no arguments" 2 "qmp.py: talk to a QEMU" python3 tools/qmp.py
+refuse "qmp.py: an unknown operation" 2 "'frob' with 0 arguments" python3 tools/qmp.py /tmp/none.sock frob
+refuse "qmp.py: wait-socket 0 s" 1 "'0' is not a number of seconds from 1 to 86400" \
+	python3 tools/qmp.py /tmp/none.sock wait-socket 0
+refuse "qmp.py: a socket that is not there" 1 "No such file" \
+	python3 tools/qmp.py /tmp/none.sock run query-status
+refuse "qmp.py: arguments that are not JSON" 1 "qmp.py: Expecting" \
+	python3 tools/qmp.py /tmp/none.sock run query-status '{x'
 # the watchdog: 90 s of silence allowed (a loaded machine boots a sandbox
 # host in well under that), the command sleeps for 900
 wd=$(mktemp -d)

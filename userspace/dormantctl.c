@@ -9,6 +9,9 @@
  *   dormantctl [--json] [--reset] vcpus   stalls per VM and vCPU
  *   dormantctl [--json] [-c SOCKET] pod [status]     the pod daemon's counters
  *   dormantctl [-c SOCKET] [-t SEC] pod drain MEMBER hand every page to MEMBER
+ *   dormantctl [-c SOCKET] [-t SEC] [-p PORT] [--drain] move QMP [MEMBER]
+ *                                   move a running guest to another member
+ *   dormantctl [-c SOCKET] [-t SEC] [-p PORT] accept QMP   and take it there
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -26,10 +30,12 @@
 
 #include "libdormant.h"
 #include "pod_ctl.h"
+#include "qmp.h"
 
 #define MAX_NODES 64
 #define MAX_OBJECTS 1024
 #define MAX_MOUNTS 64
+#define MOVE_PORT 4444
 
 static void usage(FILE *out)
 {
@@ -47,6 +53,14 @@ static void usage(FILE *out)
 		"  pod [status]    the local dormantd's pod counters, per host and per peer\n"
 		"  pod drain MEMBER  hand every page this host owns to MEMBER, and wait\n"
 		"                  until none is left (before the host leaves the pod)\n"
+		"  move QMP [MEMBER]  move the running guest whose QEMU listens on the\n"
+		"                  QMP socket QMP to MEMBER (default: the connected member\n"
+		"                  with the most free pool memory), with QEMU's migration\n"
+		"                  and no RAM in the stream; a QEMU there must be waiting\n"
+		"                  for it (accept)\n"
+		"  accept QMP      the target's side of a move: the QEMU on QMP, started\n"
+		"                  with -incoming defer, waits on this member's pod address\n"
+		"                  for the guest; returns when it has come\n"
 		"\n"
 		"options:\n"
 		"  -j, --json      print JSON instead of a table\n"
@@ -54,9 +68,13 @@ static void usage(FILE *out)
 		"  -r, --reset     with vcpus: zero the counters after showing them\n"
 		"  -c, --control P with pod: dormantd's control socket (default %s)\n"
 		"  -t, --timeout S with pod drain: stop waiting after S seconds (1-86400;\n"
-		"                  the daemon goes on draining), exit status 1\n"
+		"                  the daemon goes on draining), exit status 1; with move:\n"
+		"                  cancel a move that has not ended after S seconds\n"
+		"  -p, --port N    with move and accept: the migration port (default %d)\n"
+		"      --drain     with move: then hand every page this host still owns to\n"
+		"                  the target (pod drain), so this host can be emptied\n"
 		"  -h, --help      this text\n",
-		DORMANT_CTL_PATH, POD_CTL_PATH);
+		DORMANT_CTL_PATH, POD_CTL_PATH, MOVE_PORT);
 }
 
 static int print_json(struct json_object *o)
@@ -475,6 +493,395 @@ static int cmd_pod(const char *sock, char **args, int nargs, int json,
 	return 2;
 }
 
+/*
+ * dormantctl move: the guest's memory must be pod objects (QEMU's
+ * x-ignore-shared leaves shared RAM out of the stream: RAM that is shared
+ * but not a pod object would be lost on the way), and the target must have
+ * room for what holds data here. Then QEMU's own migration moves the
+ * devices, and the pod moves the pages as the target touches them.
+ */
+#define MOVE_POLL_MS	200
+
+struct move {
+	const char *sock;	/* dormantd's control socket */
+	const char *qmp;	/* the guest's QMP socket */
+	const char *member;	/* NULL: the best */
+	unsigned int port;
+	unsigned int timeout;
+	int drain;
+};
+
+static struct json_object *args1(const char *k1, const char *v1,
+				 const char *k2, const char *v2)
+{
+	struct json_object *a = json_object_new_object();
+
+	json_object_object_add(a, k1, json_object_new_string(v1));
+	if (k2)
+		json_object_object_add(a, k2, json_object_new_string(v2));
+	return a;
+}
+
+/* QMP command with arguments: 0 with *@ret, or 1 with a message. */
+static int qmp_run(struct qmp *q, const char *name, struct json_object *args,
+		   struct json_object **ret)
+{
+	char err[512];
+	int rc = qmp_cmd(q, name, args, ret, err, sizeof(err));
+
+	json_object_put(args);
+	if (rc)
+		fprintf(stderr, "dormantctl: QEMU: %s\n", err);
+	return rc ? 1 : 0;
+}
+
+/* Is @path one of the pod's objects (as dormantd lists them in @r)? */
+static int pod_object_of(struct json_object *r, const char *path)
+{
+	struct json_object *objs, *e;
+	struct stat a, b;
+	size_t i;
+
+	if (stat(path, &a) ||
+	    !json_object_object_get_ex(r, "objects", &objs) ||
+	    !json_object_is_type(objs, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(objs); i++) {
+		e = json_object_array_get_idx(objs, i);
+		if (!stat(str(e, "path"), &b) && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Walk the guest's memory backends: every shared one must be a pod
+ * object. *@data is the bytes of them that hold data here, *@objs how
+ * many there are. 0, or 1 with a message.
+ */
+static int move_check_memory(struct qmp *q, struct json_object *r,
+			     uint64_t *data, int *objs)
+{
+	struct json_object *list, *e, *v;
+	char path[300];
+	size_t i;
+	int ret = 1;
+
+	*data = 0;
+	*objs = 0;
+	if (qmp_run(q, "qom-list", args1("path", "/objects", NULL, NULL),
+		    &list))
+		return 1;
+	for (i = 0; i < json_object_array_length(list); i++) {
+		struct dormant_obj_stats st;
+		const char *name, *type;
+		int fd, rc;
+
+		e = json_object_array_get_idx(list, i);
+		name = str(e, "name");
+		type = str(e, "type");
+		if (strncmp(type, "child<memory-backend-", 21))
+			continue;
+		snprintf(path, sizeof(path), "/objects/%s", name);
+		if (qmp_run(q, "qom-get", args1("path", path, "property", "share"),
+			    &v))
+			goto out;
+		rc = json_object_get_boolean(v);
+		json_object_put(v);
+		if (!rc)
+			continue;	/* private RAM: QEMU sends it */
+		if (strcmp(type, "child<memory-backend-file>")) {
+			fprintf(stderr, "dormantctl: the guest's memory '%s' (%s) is shared but not a pod object: QEMU would leave it out of the stream and the guest would lose it; not moved\n",
+				name, type + 6);
+			goto out;
+		}
+		if (qmp_run(q, "qom-get", args1("path", path, "property", "mem-path"),
+			    &v))
+			goto out;
+		snprintf(path, sizeof(path), "%s", json_object_get_string(v));
+		json_object_put(v);
+		if (!pod_object_of(r, path)) {
+			fprintf(stderr, "dormantctl: the guest's memory '%s' is %s, which is shared but not an object of this host's pod: QEMU would leave it out of the stream and the guest would lose it; not moved\n",
+				name, path);
+			goto out;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dmt_obj_stats(fd, &st)) {
+			fprintf(stderr, "dormantctl: %s: %s\n", path,
+				strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		close(fd);
+		*data += st.present * 4096;
+		(*objs)++;
+	}
+	if (!*objs) {
+		fprintf(stderr, "dormantctl: the guest has no memory in a pod object: dormantctl move is for guests whose RAM the pod holds (use QEMU's own migration for others)\n");
+		goto out;
+	}
+	ret = 0;
+out:
+	json_object_put(list);
+	return ret;
+}
+
+/*
+ * The target: @m->member, or the connected member with the most free pool
+ * memory (then MemAvailable). Its json entry in *@peer (owned by @r).
+ */
+static int move_pick(struct json_object *r, const struct move *m,
+		     struct json_object **peer)
+{
+	struct json_object *peers, *p, *c, *best = NULL, *pool;
+	size_t i, up = 0;
+
+	if (m->member && !strcmp(m->member, str(r, "member"))) {
+		fprintf(stderr, "dormantctl: %s is this host: the guest is already here\n",
+			m->member);
+		return 1;
+	}
+	if (!json_object_object_get_ex(r, "peers", &peers) ||
+	    !json_object_is_type(peers, json_type_array))
+		peers = NULL;
+	for (i = 0; peers && i < json_object_array_length(peers); i++) {
+		p = json_object_array_get_idx(peers, i);
+		json_object_object_get_ex(p, "connected", &c);
+		if (m->member && strcmp(m->member, str(p, "member")))
+			continue;
+		if (!json_object_get_boolean(c)) {
+			if (m->member) {
+				fprintf(stderr, "dormantctl: member %s is not connected to this host's dormantd: it cannot take the guest's pages\n",
+					m->member);
+				return 1;
+			}
+			continue;
+		}
+		up++;
+		if (!json_object_object_get_ex(p, "pool_bytes", &pool) || !pool) {
+			if (m->member) {
+				best = p;	/* asked for: its memory is unknown */
+				break;
+			}
+			continue;
+		}
+		if (!best || num(p, "pool_bytes") > num(best, "pool_bytes") ||
+		    (num(p, "pool_bytes") == num(best, "pool_bytes") &&
+		     num(p, "avail_bytes") > num(best, "avail_bytes")))
+			best = p;
+	}
+	if (!best) {
+		if (m->member)
+			fprintf(stderr, "dormantctl: '%s' is not a member of the pod\n",
+				m->member);
+		else
+			fprintf(stderr, "dormantctl: %s: no member to move to (%zu connected%s)\n",
+				up ? "no connected member has said what memory it has yet" :
+				"no other member is connected", up,
+				up ? "; name one" : "");
+		return 1;
+	}
+	*peer = best;
+	return 0;
+}
+
+/* Wait for the migration's end, showing its progress; 0 if completed. */
+static int move_wait(struct qmp *q, const struct move *m, const char *to)
+{
+	struct json_object *st, *ram;
+	uint64_t start = (uint64_t)time(NULL), shown = 0;
+	const char *status;
+
+	for (;;) {
+		if (qmp_run(q, "query-migrate", NULL, &st))
+			return 1;
+		status = str(st, "status");
+		if (!json_object_object_get_ex(st, "ram", &ram))
+			ram = NULL;
+		if (!strcmp(status, "completed")) {
+			printf("moved to %s: total %" PRIu64 " ms, downtime %" PRIu64
+			       " ms, stream %" PRIu64 " KB\n", to,
+			       num(st, "total-time"), num(st, "downtime"),
+			       num(ram, "transferred") >> 10);
+			json_object_put(st);
+			return 0;
+		}
+		if (!strcmp(status, "failed") || !strcmp(status, "cancelled")) {
+			const char *e = str(st, "error-desc");
+
+			if (!strcmp(e, "-"))	/* QEMU 7.2 gives none */
+				e = "the target did not take the guest (its QEMU's messages say why)";
+
+			fprintf(stderr, "dormantctl: the move to %s %s: %s; the guest runs on here\n",
+				to, status, e);
+			if (strstr(e, "refused"))
+				fprintf(stderr, "dormantctl: nothing waits for the guest on %s: start its QEMU there with the same options and -incoming defer, then 'dormantctl accept' (port %u)\n",
+					to, m->port);
+			json_object_put(st);
+			return 1;
+		}
+		if ((uint64_t)time(NULL) > shown) {
+			shown = (uint64_t)time(NULL);
+			printf("moving to %s: %s, %" PRIu64 " s, stream %" PRIu64 " KB\n",
+			       to, status, shown - start,
+			       num(ram, "transferred") >> 10);
+			fflush(stdout);
+		}
+		json_object_put(st);
+		if (m->timeout && (uint64_t)time(NULL) >= start + m->timeout) {
+			fprintf(stderr, "dormantctl: the move to %s did not end within %u s: cancelled, the guest runs on here\n",
+				to, m->timeout);
+			qmp_run(q, "migrate_cancel", NULL, NULL);
+			return 1;
+		}
+		usleep(MOVE_POLL_MS * 1000);
+	}
+}
+
+/* x-ignore-shared: no RAM of pod objects in the stream; return-path: the
+ * source hears when the target fails to load the guest, and runs on. */
+static int move_caps(struct qmp *q)
+{
+	static const char * const names[] = { "x-ignore-shared", "return-path" };
+	struct json_object *caps = json_object_new_array(), *cap;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cap = json_object_new_object();
+		json_object_object_add(cap, "capability",
+				       json_object_new_string(names[i]));
+		json_object_object_add(cap, "state", json_object_new_boolean(1));
+		json_object_array_add(caps, cap);
+	}
+	cap = json_object_new_object();
+	json_object_object_add(cap, "capabilities", caps);
+	return qmp_run(q, "migrate-set-capabilities", cap, NULL);
+}
+
+static int cmd_move(const struct move *m)
+{
+	struct json_object *r = NULL, *peer, *cap;
+	uint64_t data, room;
+	char err[512], uri[128];
+	const char *to;
+	struct qmp *q;
+	int objs, ret = 1;
+
+	if (pod_stats(m->sock, &r))
+		return 1;
+	if (move_pick(r, m, &peer))
+		goto out;
+	to = str(peer, "member");
+	q = qmp_open(m->qmp, 30, err, sizeof(err));
+	if (!q) {
+		fprintf(stderr, "dormantctl: the guest's QMP socket: %s\n", err);
+		goto out;
+	}
+	if (move_check_memory(q, r, &data, &objs))
+		goto close;
+	room = num(peer, "pool_bytes") + num(peer, "avail_bytes");
+	if (!json_object_object_get_ex(peer, "pool_bytes", &cap))
+		cap = NULL;
+	if (cap && room < data) {
+		fprintf(stderr, "dormantctl: member %s has %" PRIu64 " MiB for guests (pool %" PRIu64
+			" MiB, available %" PRIu64 " MiB), less than the %" PRIu64
+			" MiB the guest holds data in here: not moved\n", to,
+			room >> 20, num(peer, "pool_bytes") >> 20,
+			num(peer, "avail_bytes") >> 20, data >> 20);
+		goto close;
+	}
+	snprintf(uri, sizeof(uri), strchr(str(peer, "address"), ':') ?
+		 "tcp:[%s]:%u" : "tcp:%s:%u", str(peer, "address"), m->port);
+	printf("moving to %s (%s): %d pod object%s, %" PRIu64 " MiB of data here, ",
+	       to, uri + 4, objs, objs == 1 ? "" : "s", data >> 20);
+	if (cap)
+		printf("%" PRIu64 " MiB free there\n", room >> 20);
+	else
+		printf("its free memory unknown (it sends no STATUS)\n");
+	if (move_caps(q) ||
+	    qmp_run(q, "migrate", args1("uri", uri, NULL, NULL), NULL) ||
+	    move_wait(q, m, to))
+		goto close;
+	/* the guest runs there now: the stopped copy here has no use */
+	qmp_cmd(q, "quit", NULL, NULL, err, sizeof(err));
+	ret = 0;
+close:
+	qmp_close(q);
+out:
+	if (!ret && m->drain)
+		ret = pod_drain(m->sock, to, m->timeout);
+	json_object_put(r);
+	return ret;
+}
+
+/*
+ * dormantctl accept: the target's side of a move. The guest's QEMU here
+ * was started with -incoming defer; its memory must be the same pod
+ * objects. Listen on this member's pod address and wait until the guest
+ * has come (0) or the move failed (1).
+ */
+static int cmd_accept(const struct move *m)
+{
+	struct json_object *r = NULL, *st;
+	uint64_t data, start = (uint64_t)time(NULL);
+	char err[512], uri[128];
+	const char *status;
+	struct qmp *q;
+	int objs, rc, ret = 1;
+
+	if (pod_stats(m->sock, &r))
+		return 1;
+	q = qmp_open(m->qmp, 30, err, sizeof(err));
+	if (!q) {
+		fprintf(stderr, "dormantctl: the guest's QMP socket: %s\n", err);
+		goto out;
+	}
+	if (move_check_memory(q, r, &data, &objs))
+		goto close;
+	snprintf(uri, sizeof(uri), strchr(str(r, "address"), ':') ?
+		 "tcp:[%s]:%u" : "tcp:%s:%u", str(r, "address"), m->port);
+	if (move_caps(q) ||
+	    qmp_run(q, "migrate-incoming", args1("uri", uri, NULL, NULL), NULL))
+		goto close;
+	printf("waiting for the guest on %s\n", uri + 4);
+	fflush(stdout);
+	for (;;) {
+		rc = qmp_cmd(q, "query-migrate", NULL, &st, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "dormantctl: the move here failed: the guest's QEMU here ended (%s)\n",
+				err);
+			goto close;
+		}
+		status = str(st, "status");
+		if (!strcmp(status, "completed")) {
+			printf("the guest has come: it runs here\n");
+			json_object_put(st);
+			ret = 0;
+			goto close;
+		}
+		if (!strcmp(status, "failed") || !strcmp(status, "cancelled")) {
+			fprintf(stderr, "dormantctl: the move here %s: %s\n",
+				status, str(st, "error-desc"));
+			json_object_put(st);
+			goto close;
+		}
+		json_object_put(st);
+		if (m->timeout && (uint64_t)time(NULL) >= start + m->timeout) {
+			fprintf(stderr, "dormantctl: no guest came within %u s; QEMU here still waits on %s\n",
+				m->timeout, uri + 4);
+			goto close;
+		}
+		usleep(MOVE_POLL_MS * 1000);
+	}
+close:
+	qmp_close(q);
+out:
+	json_object_put(r);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -483,14 +890,16 @@ int main(int argc, char **argv)
 		{ "reset", no_argument, NULL, 'r' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "drain", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *sock = NULL, *cmd;
-	unsigned int timeout = 0;
-	int json = 0, reset = 0, c, nargs;
+	unsigned int timeout = 0, port = 0;
+	int json = 0, reset = 0, drain = 0, c, nargs;
 
-	while ((c = getopt_long(argc, argv, "jd:rc:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jd:rc:t:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -519,6 +928,24 @@ int main(int argc, char **argv)
 			timeout = (unsigned int)v;
 			break;
 		}
+		case 'p': {
+			char *e;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &e, 10);
+			if (errno || e == optarg || *e || optarg[0] == '-' ||
+			    v < 1 || v > 65535) {
+				fprintf(stderr, "dormantctl: --port: '%s' is not a port number from 1 to 65535\n",
+					optarg);
+				return 2;
+			}
+			port = (unsigned int)v;
+			break;
+		}
+		case 'D':
+			drain = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -539,15 +966,48 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (timeout && strcmp(cmd, "pod")) {
-		fprintf(stderr, "dormantctl: --timeout only goes with 'pod drain'\n");
+	if (timeout && strcmp(cmd, "pod") && strcmp(cmd, "move") &&
+	    strcmp(cmd, "accept")) {
+		fprintf(stderr, "dormantctl: --timeout only goes with 'pod drain', 'move' and 'accept'\n");
 		usage(stderr);
 		return 2;
 	}
-	if (sock && strcmp(cmd, "pod")) {
-		fprintf(stderr, "dormantctl: --control only goes with 'pod'\n");
+	if (sock && strcmp(cmd, "pod") && strcmp(cmd, "move") &&
+	    strcmp(cmd, "accept")) {
+		fprintf(stderr, "dormantctl: --control only goes with 'pod', 'move' and 'accept'\n");
 		usage(stderr);
 		return 2;
+	}
+	if ((port || drain) && strcmp(cmd, "move") && strcmp(cmd, "accept")) {
+		fprintf(stderr, "dormantctl: --%s only goes with 'move'%s\n",
+			port ? "port" : "drain", port ? " and 'accept'" : "");
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "move") || !strcmp(cmd, "accept")) {
+		struct move m = {
+			.sock = sock ? sock : POD_CTL_PATH,
+			.qmp = argv[optind + 1],
+			.member = nargs == 2 ? argv[optind + 2] : NULL,
+			.port = port ? port : MOVE_PORT,
+			.timeout = timeout,
+			.drain = drain,
+		};
+
+		if (nargs < 1 || nargs > 2 || (nargs == 2 && cmd[0] == 'a')) {
+			fprintf(stderr, "dormantctl: '%s' needs the guest's QMP socket%s\n",
+				cmd, cmd[0] == 'm' ? " and at most one MEMBER" :
+				" only");
+			usage(stderr);
+			return 2;
+		}
+		if (json || (drain && cmd[0] == 'a')) {
+			fprintf(stderr, "dormantctl: '%s' %s\n", cmd,
+				json ? "prints no JSON" : "takes no --drain");
+			usage(stderr);
+			return 2;
+		}
+		return cmd[0] == 'm' ? cmd_move(&m) : cmd_accept(&m);
 	}
 	if (!strcmp(cmd, "pod")) {
 		c = cmd_pod(sock, argv + optind + 1, nargs, json, timeout);
