@@ -11,6 +11,9 @@
 #   make demo-span  guests of 1 and 8 GiB move live from one sandbox host to
 #                 another; what each move cost
 #   make bench    benchmarks in sandbox hosts -> Documentation/benchmarks.rst
+#   make deb      Debian packages dormant-dkms and dormant-utils -> build/deb/
+#   make install  the same without packages, DESTDIR= PREFIX= (packaging.mk);
+#                 make uninstall takes it away; make man: the man pages
 #
 # Variables: KVER=<release> builds and tests one kernel only (default: every
 # /lib/modules/*/build); V=1 for verbose kbuild.
@@ -68,7 +71,7 @@ $(BUILD)/tools/vm_churn: tools/vm_churn.c selftests/dormant_util.h
 	$(CC) $(CFLAGS) -o $@ $<
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,18p' Makefile
 
 deps:
 	@bash $(TOP)/tools/deps.sh
@@ -175,5 +178,7 @@ bench: all bench-bins
 
 clean:
 	rm -rf $(BUILD)
+
+include $(TOP)/packaging.mk
 
 FORCE:

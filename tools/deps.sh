@@ -26,6 +26,9 @@ packages=(
 	iproute2 rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
 	# benchmarks and plots, the report
 	gnuplot-nox python3
+	# make deb, make install, tools/test_packages.sh: the packages, their
+	# man pages (rst2man), DKMS, lintian, man -l
+	debhelper dh-dkms dkms python3-docutils lintian man-db
 )
 
 export DEBIAN_FRONTEND=noninteractive
