@@ -14,6 +14,7 @@
 #   make deb      Debian packages dormant-dkms and dormant-utils -> build/deb/
 #   make install  the same without packages, DESTDIR= PREFIX= (packaging.mk);
 #                 make uninstall takes it away; make man: the man pages
+#   make check-packages  lintian and tests of the packages and make install
 #
 # Variables: KVER=<release> builds and tests one kernel only (default: every
 # /lib/modules/*/build); V=1 for verbose kbuild.
@@ -71,7 +72,7 @@ $(BUILD)/tools/vm_churn: tools/vm_churn.c selftests/dormant_util.h
 	$(CC) $(CFLAGS) -o $@ $<
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,19p' Makefile
 
 deps:
 	@bash $(TOP)/tools/deps.sh

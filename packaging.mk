@@ -11,6 +11,9 @@
 #                   units, the bash completion, the examples, and the
 #                   module's DKMS source tree in /usr/src/dormant-VERSION
 #   make uninstall  takes away what make install put there
+#   make check-packages  tools/test_packages.sh: make deb, lintian, the
+#                   packages' contents, man pages, units, completion, ABI
+#                   files, make install/uninstall (no QEMU)
 #
 # install and uninstall take DESTDIR (a staging root; empty: this system)
 # and PREFIX (default /usr/local; the packages use /usr), and SBINDIR,
@@ -36,7 +39,7 @@ UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/syste
 
 MAN_PAGES := $(BUILD)/man/dormantctl.8 $(BUILD)/man/dormantd.8
 
-.PHONY: man deb install uninstall
+.PHONY: man deb install uninstall check-packages
 
 man: $(MAN_PAGES)
 
@@ -71,3 +74,6 @@ install: $(BUILD)/bin/dormantctl $(BUILD)/bin/dormantd $(MAN_PAGES)
 
 uninstall:
 	@$(INSTALL_ENV) sh packaging/install.sh uninstall
+
+check-packages:
+	@bash tools/test_packages.sh
