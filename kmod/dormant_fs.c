@@ -23,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/xarray.h>
@@ -86,10 +87,16 @@ MODULE_PARM_DESC(huge,
  *              lock
  * @used_pages: present pages of all its objects (atomic; taken before a
  *              folio enters a page cache, given back when it leaves)
+ * @mode:       the mode= of its root directory, as mounted
+ * @uid:        the uid= of its root directory, as mounted
+ * @gid:        the gid= of its root directory, as mounted
  */
 struct dormant_sb_info {
 	unsigned long max_pages;
 	atomic_long_t used_pages;
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
 };
 
 static struct kmem_cache *dormant_inode_cachep;
@@ -716,24 +723,48 @@ static int dormant_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return ret;
 }
 
+/* The mount's options in /proc/mounts: those not at their default. */
+static int dormant_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct dormant_sb_info *sbi = DORMANT_SB(root->d_sb);
+	unsigned long max = READ_ONCE(sbi->max_pages);
+
+	if (sbi->mode != 0755)
+		seq_printf(m, ",mode=%03o", sbi->mode);
+	if (!uid_eq(sbi->uid, GLOBAL_ROOT_UID))
+		seq_printf(m, ",uid=%u",
+			   from_kuid_munged(&init_user_ns, sbi->uid));
+	if (!gid_eq(sbi->gid, GLOBAL_ROOT_GID))
+		seq_printf(m, ",gid=%u",
+			   from_kgid_munged(&init_user_ns, sbi->gid));
+	if (max)
+		seq_printf(m, ",size=%luk", max << (PAGE_SHIFT - 10));
+	return 0;
+}
+
 static const struct super_operations dormant_sops = {
 	.alloc_inode = dormant_alloc_inode,
 	.free_inode = dormant_free_inode,
 	.evict_inode = dormant_evict_inode,
 	.statfs = dormant_statfs,
 	.drop_inode = generic_delete_inode,
+	.show_options = dormant_show_options,
 };
 
 struct dormant_fs_opts {
 	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
 	unsigned long max_pages;
 	bool size_set;
 };
 
-enum { OPT_MODE, OPT_SIZE };
+enum { OPT_MODE, OPT_UID, OPT_GID, OPT_SIZE };
 
 static const struct fs_parameter_spec dormant_fs_params[] = {
 	fsparam_u32oct("mode", OPT_MODE),
+	fsparam_u32("uid", OPT_UID),
+	fsparam_u32("gid", OPT_GID),
 	fsparam_string("size", OPT_SIZE),
 	{}
 };
@@ -753,6 +784,25 @@ static int dormant_parse_param(struct fs_context *fc,
 			return invalfc(fc, "mode 0%o has bits beyond 07777",
 				       result.uint_32);
 		opts->mode = result.uint_32 & S_IALLUGO;
+	} else if (opt == OPT_UID) {
+		/* as tmpfs: an id of the mounter's user namespace */
+		kuid_t uid = make_kuid(current_user_ns(), result.uint_32);
+
+		if (!uid_valid(uid) || !kuid_has_mapping(fc->user_ns, uid)) {
+			pr_warn("mount: uid=%u refused: not a user id of the mounter's user namespace (pid %d)\n",
+				result.uint_32, task_pid_nr(current));
+			return -EINVAL;
+		}
+		opts->uid = uid;
+	} else if (opt == OPT_GID) {
+		kgid_t gid = make_kgid(current_user_ns(), result.uint_32);
+
+		if (!gid_valid(gid) || !kgid_has_mapping(fc->user_ns, gid)) {
+			pr_warn("mount: gid=%u refused: not a group id of the mounter's user namespace (pid %d)\n",
+				result.uint_32, task_pid_nr(current));
+			return -EINVAL;
+		}
+		opts->gid = gid;
 	} else if (opt == OPT_SIZE) {
 		char *rest;
 		u64 size = memparse(param->string, &rest);
@@ -796,6 +846,9 @@ static int dormant_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sbi->max_pages = opts->max_pages;
 	atomic_long_set(&sbi->used_pages, 0);
+	sbi->mode = opts->mode;
+	sbi->uid = opts->uid;
+	sbi->gid = opts->gid;
 	sb->s_fs_info = sbi;	/* freed by dormant_kill_sb() */
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
@@ -806,6 +859,10 @@ static int dormant_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	root = dormant_get_inode(sb, dormant_nop_idmap, NULL,
 				 S_IFDIR | opts->mode);
+	if (root) {
+		root->i_uid = opts->uid;
+		root->i_gid = opts->gid;
+	}
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
@@ -837,6 +894,8 @@ static int dormant_init_fs_context(struct fs_context *fc)
 	if (!opts)
 		return -ENOMEM;
 	opts->mode = 0755;
+	opts->uid = current_fsuid();
+	opts->gid = current_fsgid();
 	fc->fs_private = opts;
 	fc->ops = &dormant_context_ops;
 	return 0;
@@ -859,6 +918,9 @@ static struct file_system_type dormant_fs_type = {
 	.parameters = dormant_fs_params,
 	.kill_sb = dormant_kill_sb,
 };
+
+/* mount -t dormant loads the module */
+MODULE_ALIAS_FS("dormant");
 
 static void dormant_inode_init_once(void *p)
 {

@@ -1312,6 +1312,94 @@ TEST(mount_size_limit)
 	EXPECT_TRUE(pages_accounted(&diff)) TH_LOG("%ld pages unaccounted", diff);
 }
 
+/* The options /proc/self/mounts shows for the dormant mount at @dir, or "". */
+static const char *mount_options(const char *dir)
+{
+	static char opts[256];
+	char line[512], where[256], type[32];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	opts[0] = 0;
+	if (!f)
+		return opts;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %31s %255s", where, type, opts) == 3 &&
+		    !strcmp(where, dir) && !strcmp(type, "dormant"))
+			break;
+		else
+			opts[0] = 0;
+	fclose(f);
+	return opts;
+}
+
+/*
+ * A mount's mode=, uid= and gid= (as tmpfs's): the root directory's owner
+ * and mode, shown in /proc/mounts; garbage and ids without a mapping are
+ * refused with EINVAL and a log line naming the cause.
+ */
+TEST(mount_owner)
+{
+	static const struct {
+		const char *opts, *why;
+	} bad[] = {
+		{ "uid=4294967295", "uid=4294967295 refused: not a user id" },
+		{ "gid=4294967295", "gid=4294967295 refused: not a group id" },
+		{ "uid=root", "Bad value for 'uid'" },
+		{ "gid=-5", "Bad value for 'gid'" },
+		{ "uid=12x", "Bad value for 'uid'" },
+		{ "gid=", NULL },	/* the VFS's own parser refuses it */
+		{ "mode=0100000", "mode 0100000 has bits beyond 07777" },
+	};
+	char tmpl[] = "/tmp/dormantfs-XXXXXX", *dir;
+	struct stat st;
+	size_t i;
+	int kmsg, ret, fd;
+
+	if (access("/sys/kernel/dormant", F_OK))
+		SKIP(return, "dormant module not loaded");
+	ASSERT_NE(NULL, mkdtemp(tmpl));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kmsg = kmsg_open();
+		ASSERT_LE(0, kmsg);
+		errno = 0;
+		ret = mount("none", tmpl, "dormant", 0, bad[i].opts);
+		EXPECT_EQ(-1, ret) TH_LOG("%s accepted", bad[i].opts);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", bad[i].opts, strerror(errno));
+		if (!ret)
+			umount(tmpl);
+		if (bad[i].why)
+			EXPECT_LOGGED(kmsg, bad[i].why);
+		close(kmsg);
+	}
+	rmdir(tmpl);
+
+	/* the defaults: the mounter's, 0755, nothing shown */
+	dir = dormant_mount_scratch();
+	ASSERT_NE(NULL, dir);
+	ASSERT_EQ(0, stat(dir, &st));
+	EXPECT_EQ(S_IFDIR | 0755, st.st_mode);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	EXPECT_STREQ("rw,relatime", mount_options(dir));
+	dormant_umount_scratch(dir);
+
+	dir = dormant_mount_scratch_opts("mode=0770,uid=64055,gid=4294967294,size=2m");
+	ASSERT_NE(NULL, dir);
+	ASSERT_EQ(0, stat(dir, &st));
+	EXPECT_EQ(S_IFDIR | 0770, st.st_mode);
+	EXPECT_EQ(64055, st.st_uid);
+	EXPECT_EQ(4294967294U, st.st_gid);
+	EXPECT_STREQ("rw,relatime,mode=770,uid=64055,gid=4294967294,size=2048k",
+		     mount_options(dir));
+	/* what root makes in it is root's: only the top is given away */
+	fd = dormant_object(dir, "vm", 1 << 20);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_uid);
+	close(fd);
+	dormant_umount_scratch(dir);
+}
+
 /* Write @text to the cgroup file @dir/@name; 0 or -errno. */
 static int cg_write(const char *dir, const char *name, const char *text)
 {
