@@ -72,7 +72,7 @@ $(BUILD)/tools/vm_churn: tools/vm_churn.c selftests/dormant_util.h
 	$(CC) $(CFLAGS) -o $@ $<
 
 help:
-	@sed -n '3,19p' Makefile
+	@sed -n '3,20p' Makefile
 
 deps:
 	@bash $(TOP)/tools/deps.sh
