@@ -53,6 +53,7 @@ step unit ./build/unit/test_libdormant
 step unit-pod ./build/unit/test_pod
 step unit-pod-wire ./build/unit/test_pod_wire
 step unit-pod-ctl ./build/unit/test_pod_ctl
+step unit-qmp ./build/unit/test_qmp
 step dormantd-args sh userspace/tests/dormantd_args.sh
 step checkpatch checkpatch
 step bench-args bash bench/test_args.sh

@@ -171,7 +171,7 @@ static void check_ok(struct __test_metadata *_metadata,
 TEST(layout_golden_bytes)
 {
 	static const unsigned char want[] = {
-		'D', 'P', 'O', 'D', 1, 1, 3, 0,		/* magic maj min type */
+		'D', 'P', 'O', 'D', 1, POD_WIRE_MINOR, 3, 0, /* magic maj min type */
 		56, 0, 0, 0, 0x34, 0x12, 0, 0,		/* length sender flags */
 		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* seq */
 		0x44, 0x33, 0x22, 0x11, 3, 0, 0, 0,	/* object flags */
@@ -207,7 +207,7 @@ TEST(layout_every_type)
 	ASSERT_EQ(64, len);
 	EXPECT_EQ(POD_WIRE_MAGIC, get_le(buf + OFF_MAGIC, 4));
 	EXPECT_EQ(1, buf[OFF_MAJOR]);
-	EXPECT_EQ(1, buf[OFF_MINOR]);
+	EXPECT_EQ(POD_WIRE_MINOR, buf[OFF_MINOR]);
 	EXPECT_EQ(POD_MSG_HELLO_ACK, get_le(buf + OFF_TYPE, 2));
 	EXPECT_EQ(64, get_le(buf + OFF_LENGTH, 4));
 	EXPECT_EQ(0x0102, get_le(buf + OFF_SENDER, 2));
@@ -1138,7 +1138,7 @@ TEST(check_order)
 	put_le(buf + OFF_MAGIC, 4, POD_WIRE_MAGIC);
 	buf[OFF_MAJOR] = 2;
 	check_rej(_metadata, &ctx, buf, len, -EPROTONOSUPPORT,
-		  POD_WIRE_ERR_VERSION, "2.1");
+		  POD_WIRE_ERR_VERSION, "major version 2 is not ours");
 	/* a wrong length hides an unknown type */
 	buf[OFF_MAJOR] = 1;
 	put_le(buf + OFF_TYPE, 2, 99);
