@@ -168,6 +168,7 @@ void dormant_pool_read(struct dormant_pool *pool,
 struct folio *dormant_pool_get(int nid, const nodemask_t *allowed,
 			       unsigned int order, int *served);
 void dormant_pool_count_fallback(int nid);
+bool dormant_huge_on(void);
 void dormant_pool_put_zeroed(struct folio *folio);
 void dormant_pool_gone(struct folio *folio);
 int dormant_pool_shrinker_init(void);

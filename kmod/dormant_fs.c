@@ -42,6 +42,12 @@ module_param_cb(huge, &dormant_bool_ops, &huge, 0644);
 MODULE_PARM_DESC(huge,
 		 "Map 2 MiB pages where a mapping's alignment and an object's size allow (default Y)");
 
+/* Does the module put 2 MiB pages in at all? (the pod's grants ask) */
+bool dormant_huge_on(void)
+{
+	return READ_ONCE(huge);
+}
+
 /**
  * DOC: page states
  *

@@ -58,7 +58,8 @@
  * that no fault-around maps one; it then unmaps them (KVM drops its NPT/EPT
  * entries through its MMU notifier), copies out those that hold data,
  * records the new owner and takes them out of the page cache. A grant
- * (DORMANT_IOC_POD_GRANT) fills pages with data outside the lock, then,
+ * (DORMANT_IOC_POD_GRANT) fills pages with data outside the lock (a whole
+ * 2 MiB block with data in one 2 MiB page, as its owner held it), then,
  * under it exclusive, puts them in the page cache and drops the remote
  * entries, and wakes the waiting faults.
  */
@@ -695,6 +696,69 @@ static struct folio *pod_fill_page(const char __user *src)
 }
 
 /*
+ * A grant's whole 2 MiB block with data, in one 2 MiB page from the pool:
+ * zeroed, the data pages of @bits copied in. A release carries data for a
+ * whole block only where its owner held the block in a 2 MiB page, so the
+ * block stays one folio here (one PMD, one 2 MiB NPT/EPT entry) and goes
+ * back whole when it moves again. NULL if the pool has no 2 MiB page
+ * (4 KiB pages then), an ERR_PTR if @data could not be read.
+ */
+static struct folio *pod_fill_block(const char __user *data,
+				    const unsigned long *bits)
+{
+	nodemask_t allowed = node_states[N_MEMORY];
+	struct folio *folio;
+	unsigned long left;
+	unsigned int i;
+	void *dst;
+	int path;
+
+	folio = dormant_pool_get(numa_node_id(), &allowed, DORMANT_2M_ORDER,
+				 &path);
+	if (!folio)
+		return NULL;
+	for_each_set_bit(i, bits, DORMANT_2M_PAGES) {
+		dst = kmap_local_page(folio_page(folio, i));
+		left = copy_from_user(dst, data + i * PAGE_SIZE, PAGE_SIZE);
+		kunmap_local(dst);
+		if (left) {
+			dormant_pool_gone(folio);
+			folio_put(folio);
+			return ERR_PTR(-EFAULT);
+		}
+	}
+	return folio;
+}
+
+/*
+ * The grant's data pages of @bits, one 4 KiB page each, in @folios; their
+ * number in @nr_data. On an error, @folios holds what was filled.
+ */
+static long pod_fill_pages(struct inode *inode, pgoff_t first, unsigned int n,
+			   const char __user *data, const unsigned long *bits,
+			   struct folio **folios, unsigned int *nr_data)
+{
+	unsigned int i;
+	long ret;
+
+	for_each_set_bit(i, bits, n) {
+		folios[i] = pod_fill_page(data + i * PAGE_SIZE);
+		if (IS_ERR(folios[i])) {
+			ret = PTR_ERR(folios[i]);
+			folios[i] = NULL;
+			if (ret == -ENOMEM)
+				pr_warn_ratelimited("POD_GRANT: object %lu: no memory for the page at 0x%llx (pid %d)\n",
+						    inode->i_ino,
+						    (u64)(first + i) << PAGE_SHIFT,
+						    task_pid_nr(current));
+			return ret;
+		}
+		(*nr_data)++;
+	}
+	return 0;
+}
+
+/*
  * DORMANT_POD_GRANT_FAIL: the faults waiting for the remote pages of
  * [@first, @first + @n) fail. Only asked pages have waiters; the others,
  * and pages granted meanwhile, are left alone.
@@ -729,7 +793,8 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	struct address_space *mapping = inode->i_mapping;
 	unsigned int i, n, nr_data = 0, added = 0;
 	struct dormant_pod_xfer x;
-	struct folio **folios;
+	struct folio **folios, *big = NULL;
+	unsigned long *bits = (unsigned long *)x.data_pages;
 	char __user *data;
 	pgoff_t first;
 	long ret;
@@ -764,23 +829,24 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	if (!folios)
 		return -ENOMEM;
 	/* the data first, outside the lock: @data may fault on anything */
-	for (i = 0; i < n; i++) {
-		if (!test_bit(i, (unsigned long *)x.data_pages))
-			continue;
-		folios[i] = pod_fill_page(data + i * PAGE_SIZE);
-		if (IS_ERR(folios[i])) {
-			ret = PTR_ERR(folios[i]);
-			folios[i] = NULL;
-			if (ret == -ENOMEM)
-				pr_warn_ratelimited("POD_GRANT: object %lu: no memory for the page at 0x%llx (pid %d)\n",
-						    inode->i_ino,
-						    (u64)(first + i) << PAGE_SHIFT,
-						    task_pid_nr(current));
+	if (n == DORMANT_2M_PAGES && dormant_huge_on() &&
+	    !bitmap_empty(bits, n)) {
+		big = pod_fill_block(data, bits);
+		if (IS_ERR(big)) {
+			ret = PTR_ERR(big);
+			big = NULL;
 			goto out_free;
 		}
-		nr_data++;
 	}
+	if (big)
+		nr_data = bitmap_weight(bits, n);
+	else
+		ret = pod_fill_pages(inode, first, n, data, bits, folios,
+				     &nr_data);
+	if (ret)
+		goto out_free;
 
+again:
 	filemap_invalidate_lock(mapping);
 	if (x.offset + x.len > i_size_read(inode)) {
 		pr_warn_ratelimited("POD_GRANT: object %lu shrank below 0x%llx meanwhile (pid %d)\n",
@@ -799,7 +865,37 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 			goto out_unlock;
 		}
 	}
-	if (nr_data && !dormant_sb_charge(inode->i_sb, nr_data)) {
+	if (big) {
+		/*
+		 * The block in one 2 MiB page if the mount's limit and the
+		 * memory cgroup take it whole; else in 4 KiB pages.
+		 */
+		ret = -ENOSPC;
+		if (dormant_sb_charge(inode->i_sb, DORMANT_2M_PAGES)) {
+			ret = filemap_add_folio(mapping, big, first,
+						mapping_gfp_constraint(mapping,
+								       GFP_KERNEL) |
+						__GFP_RETRY_MAYFAIL);
+			if (ret)
+				dormant_sb_uncharge(inode->i_sb,
+						    DORMANT_2M_PAGES);
+		}
+		if (ret) {
+			filemap_invalidate_unlock(mapping);
+			dormant_pool_gone(big);
+			folio_put(big);
+			big = NULL;
+			nr_data = 0;
+			ret = pod_fill_pages(inode, first, n, data, bits,
+					     folios, &nr_data);
+			if (ret)
+				goto out_free;
+			goto again;
+		}
+		folio_mark_uptodate(big);
+		folio_mark_dirty(big);
+	}
+	if (!big && nr_data && !dormant_sb_charge(inode->i_sb, nr_data)) {
 		pr_warn_ratelimited("POD_GRANT: object %lu: %u pages refused: the mount's size limit is reached (pid %d)\n",
 				    inode->i_ino, nr_data, task_pid_nr(current));
 		ret = -ENOSPC;
@@ -828,6 +924,8 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	for (i = 0; i < n; i++)
 		xa_erase(&di->remote, first + i);
 	di->nr_remote -= n;
+	if (big)
+		folio_unlock(big);
 	for (i = 0; i < n; i++)
 		if (folios[i])
 			folio_unlock(folios[i]);
@@ -836,6 +934,8 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	trace_dormant_pod_grant(inode->i_ino, x.offset, n, nr_data);
 	ret = 0;
 	/* the page cache holds the added folios; drop our references */
+	if (big)
+		folio_put(big);
 	for (i = 0; i < n; i++)
 		if (folios[i])
 			folio_put(folios[i]);
@@ -855,8 +955,13 @@ out_remove:
 	}
 	dormant_sb_uncharge(inode->i_sb, nr_data);
 out_unlock:
+	/* (a 2 MiB page that went in is never taken out again) */
 	filemap_invalidate_unlock(mapping);
 out_free:
+	if (big) {
+		dormant_pool_gone(big);
+		folio_put(big);
+	}
 	for (i = 0; i < n; i++) {
 		if (folios[i]) {
 			dormant_pool_gone(folios[i]);

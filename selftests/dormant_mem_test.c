@@ -654,30 +654,6 @@ static uint8_t *map_at(uint8_t *res, int fd, size_t len, size_t off)
 	return mmap(a, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
 }
 
-/* kB of @field in /proc/self/smaps for the mapping that starts at @addr. */
-static long smaps_kb(const void *addr, const char *field)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	size_t flen = strlen(field);
-	char line[512], head[32];
-	long kb = -1;
-	int in = 0;
-
-	if (!f)
-		return -1;
-	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, head, strlen(head))) {
-			in = 1;
-		} else if (in && !strncmp(line, field, flen) && line[flen] == ':') {
-			kb = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 FIXTURE_SETUP(huge)
 {
 	self->fd = -1;

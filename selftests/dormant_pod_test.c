@@ -522,6 +522,48 @@ TEST_F(pod, release_widens_to_2m)
 	EXPECT_EQ(0, st.present);
 }
 
+/*
+ * A whole 2 MiB block with data comes in as one 2 MiB page, mapped with
+ * one PMD, and goes back whole: one request each way, 512 pages each.
+ */
+TEST_F(pod, grant_keeps_2m)
+{
+	char *a = self->mem[HOST_A], *b = self->mem[HOST_B];
+	struct dormant_obj_stats st;
+
+	if (!read_param("huge"))
+		SKIP(return, "huge=N");
+	if ((uintptr_t)a % (2 << 20) || (uintptr_t)b % (2 << 20))
+		SKIP(return, "mappings not 2 MiB-aligned");
+	memset(a, 0x11, PAGE);
+	a[(2 << 20) - 1] = 0x22;
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_A], &st));
+	if (st.present != 512)
+		SKIP(return, "no 2 MiB page (pools without 2 MiB blocks?)");
+	daemon_start(&self->d);
+	EXPECT_EQ(0x22, b[(2 << 20) - 1]);
+	EXPECT_EQ(0x11, b[100]);
+	EXPECT_EQ(0, b[PAGE * 100]);
+	b[PAGE * 200] = 0x33;
+	EXPECT_EQ(2048, smaps_kb(b, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st));
+	EXPECT_EQ(512, st.present);
+	EXPECT_EQ(OBJ_PAGES - 512, st.remote);
+	/* back to a, whole */
+	EXPECT_EQ(0x33, a[PAGE * 200]);
+	EXPECT_EQ(0x22, a[(2 << 20) - 1]);
+	EXPECT_EQ(0x11, a[PAGE - 1]);
+	daemon_stop(&self->d);
+	EXPECT_EQ(0, self->d.errors);
+	EXPECT_EQ(2, self->d.served);
+	EXPECT_EQ(1024, self->d.pages);
+	EXPECT_EQ(2 + 3, self->d.data_pages);
+	EXPECT_EQ(2048, smaps_kb(a, "FilePmdMapped"));
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st));
+	EXPECT_EQ(OBJ_PAGES, st.remote);
+	EXPECT_EQ(0, st.present);
+}
+
 /* A release asked for with DORMANT_POD_RELEASE_BLOCK: dormant blocks whole. */
 TEST_F(pod, release_block_flag)
 {

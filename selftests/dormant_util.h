@@ -356,6 +356,30 @@ static inline int page_is_zero(const void *mem, unsigned long pfn)
 	return 1;
 }
 
+/* kB of @field in /proc/self/smaps for the mapping that starts at @addr. */
+static inline long smaps_kb(const void *addr, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	size_t flen = strlen(field);
+	char line[512], head[32];
+	long kb = -1;
+	int in = 0;
+
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, head, strlen(head))) {
+			in = 1;
+		} else if (in && !strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
 /* Sum of one per-node counter over all nodes (or node @nid if >= 0). */
 static inline long node_stat(int nid, const char *name)
 {
