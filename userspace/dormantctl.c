@@ -501,6 +501,8 @@ static int cmd_pod(const char *sock, char **args, int nargs, int json,
  * devices, and the pod moves the pages as the target touches them.
  */
 #define MOVE_POLL_MS	200
+/* how long a cancelled or failed move may take to end */
+#define MOVE_END_MS	30000
 
 struct move {
 	const char *sock;	/* dormantd's control socket */
@@ -687,6 +689,63 @@ static int move_pick(struct json_object *r, const struct move *m,
 	return 0;
 }
 
+/*
+ * A move that failed or was cancelled: the guest must run here again.
+ * QEMU restarts it once the migration has ended, if it ran when the move
+ * began; a cancel ends it only after QEMU shut its socket down, and a
+ * target that hangs can keep the guest stopped in the move's last phase.
+ * Wait for the end, resume a guest left stopped, and say where it runs.
+ * Returns 1 (not moved; the guest runs here, or the message says why
+ * not), or 0 if the move completed before the cancel took hold.
+ */
+static int move_resume(struct qmp *q, const char *to)
+{
+	struct json_object *st;
+	const char *status;
+	char state[32] = "";
+	int i;
+
+	for (i = 0; i < MOVE_END_MS / MOVE_POLL_MS && !*state; i++) {
+		if (i)
+			usleep(MOVE_POLL_MS * 1000);
+		if (qmp_run(q, "query-migrate", NULL, &st))
+			return 1;
+		status = str(st, "status");
+		if (!strcmp(status, "failed") || !strcmp(status, "cancelled") ||
+		    !strcmp(status, "completed"))
+			snprintf(state, sizeof(state), "%s", status);
+		json_object_put(st);
+	}
+	if (!strcmp(state, "completed")) {
+		printf("moved to %s: the move completed before the cancel took hold; the guest runs there\n",
+		       to);
+		return 0;
+	}
+	if (!*state) {
+		fprintf(stderr, "dormantctl: the move to %s has not ended %d s after the cancel; the guest may be stopped here (its QMP: query-migrate, query-status, cont)\n",
+			to, MOVE_END_MS / 1000);
+		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (qmp_run(q, "query-status", NULL, &st))
+			return 1;
+		status = str(st, "status");
+		if (!strcmp(status, "running")) {
+			json_object_put(st);
+			fprintf(stderr, "dormantctl: the guest runs on here%s\n",
+				i ? " (resumed: the failed move had left it stopped)" : "");
+			return 1;
+		}
+		snprintf(state, sizeof(state), "%s", status);
+		json_object_put(st);
+		if (i || qmp_run(q, "cont", NULL, NULL))
+			break;
+	}
+	fprintf(stderr, "dormantctl: the guest is stopped here (%s) after the failed move; resume it with 'cont' on its QMP socket\n",
+		state);
+	return 1;
+}
+
 /* Wait for the migration's end, showing its progress; 0 if completed. */
 static int move_wait(struct qmp *q, const struct move *m, const char *to)
 {
@@ -714,13 +773,13 @@ static int move_wait(struct qmp *q, const struct move *m, const char *to)
 			if (!strcmp(e, "-"))	/* QEMU 7.2 gives none */
 				e = "the target did not take the guest (its QEMU's messages say why)";
 
-			fprintf(stderr, "dormantctl: the move to %s %s: %s; the guest runs on here\n",
+			fprintf(stderr, "dormantctl: the move to %s %s: %s\n",
 				to, status, e);
 			if (strstr(e, "refused"))
 				fprintf(stderr, "dormantctl: nothing waits for the guest on %s: start its QEMU there with the same options and -incoming defer, then 'dormantctl accept' (port %u)\n",
 					to, m->port);
 			json_object_put(st);
-			return 1;
+			return move_resume(q, to);
 		}
 		if ((uint64_t)time(NULL) > shown) {
 			shown = (uint64_t)time(NULL);
@@ -731,10 +790,11 @@ static int move_wait(struct qmp *q, const struct move *m, const char *to)
 		}
 		json_object_put(st);
 		if (m->timeout && (uint64_t)time(NULL) >= start + m->timeout) {
-			fprintf(stderr, "dormantctl: the move to %s did not end within %u s: cancelled, the guest runs on here\n",
+			fprintf(stderr, "dormantctl: the move to %s did not end within %u s: cancelled\n",
 				to, m->timeout);
-			qmp_run(q, "migrate_cancel", NULL, NULL);
-			return 1;
+			if (qmp_run(q, "migrate_cancel", NULL, NULL))
+				return 1;
+			return move_resume(q, to);
 		}
 		usleep(MOVE_POLL_MS * 1000);
 	}
@@ -913,36 +973,20 @@ int main(int argc, char **argv)
 		case 'c':
 			sock = optarg;
 			break;
-		case 't': {
-			char *e;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &e, 10);
-			if (errno || e == optarg || *e || optarg[0] == '-' ||
-			    v < 1 || v > 86400) {
+		case 't':
+			if (dmt_parse_count(optarg, 1, 86400, &timeout)) {
 				fprintf(stderr, "dormantctl: --timeout: '%s' is not a number of seconds from 1 to 86400\n",
 					optarg);
 				return 2;
 			}
-			timeout = (unsigned int)v;
 			break;
-		}
-		case 'p': {
-			char *e;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &e, 10);
-			if (errno || e == optarg || *e || optarg[0] == '-' ||
-			    v < 1 || v > 65535) {
+		case 'p':
+			if (dmt_parse_count(optarg, 1, 65535, &port)) {
 				fprintf(stderr, "dormantctl: --port: '%s' is not a port number from 1 to 65535\n",
 					optarg);
 				return 2;
 			}
-			port = (unsigned int)v;
 			break;
-		}
 		case 'D':
 			drain = 1;
 			break;

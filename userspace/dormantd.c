@@ -1547,9 +1547,9 @@ int main(int argc, char **argv)
 	struct dormant_pod_attach pa = { 0 };
 	struct dormant_version v = { 0 };
 	struct epoll_event evs[16];
-	unsigned long timeout = 120;
+	unsigned int timeout = 120;
 	struct pod *pod = NULL;
-	char err[512], *end;
+	char err[512];
 	int c, ctl, sfd, i, n, ret = 1;
 	unsigned int k;
 	sigset_t mask;
@@ -1562,10 +1562,7 @@ int main(int argc, char **argv)
 		case 'c': ctl_path = optarg; break;
 		case 's': d.stats_path = optarg; break;
 		case 't':
-			errno = 0;
-			timeout = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || !timeout ||
-			    timeout > 86400 || optarg[0] == '-') {
+			if (dmt_parse_count(optarg, 1, 86400, &timeout)) {
 				fprintf(stderr, "dormantd: --timeout: '%s' is not a number of seconds from 1 to 86400\n",
 					optarg);
 				return 2;

@@ -204,6 +204,18 @@ static int parse_uint(const char *s, char **end, unsigned int *out)
 	return 0;
 }
 
+int dmt_parse_count(const char *s, unsigned int min, unsigned int max,
+		    unsigned int *out)
+{
+	unsigned int v;
+	char *end;
+
+	if (!s || parse_uint(s, &end, &v) || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int dmt_parse_abi(const char *s, unsigned int *major, unsigned int *minor)
 {
 	char *end;

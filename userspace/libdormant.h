@@ -71,6 +71,13 @@ int dmt_nodes_to_list(const uint64_t *words, unsigned int bits, char *buf,
  */
 int dmt_parse_abi(const char *s, unsigned int *major, unsigned int *minor);
 
+/*
+ * A command line's number: decimal digits only, from @min to @max, into
+ * @out; -EINVAL (and @out untouched) for anything else.
+ */
+int dmt_parse_count(const char *s, unsigned int min, unsigned int max,
+		    unsigned int *out);
+
 /* Read a one-line sysfs file into buf, newline stripped; -errno on failure. */
 int dmt_read_line(const char *path, char *buf, size_t len);
 

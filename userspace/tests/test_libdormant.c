@@ -109,6 +109,30 @@ TEST(parse_abi_garbage)
 	EXPECT_EQ(-EINVAL, dmt_parse_abi(NULL, &maj, &min));
 }
 
+TEST(parse_count)
+{
+	static const char * const bad[] = {
+		"", "0", "86401", "-1", "+1", " 1", "1 ", "1s", "0x10", "1.5",
+		"4294967296", "99999999999999999999",
+	};
+	unsigned int v = 7;
+	size_t i;
+
+	EXPECT_EQ(0, dmt_parse_count("1", 1, 86400, &v));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, dmt_parse_count("86400", 1, 86400, &v));
+	EXPECT_EQ(86400, v);
+	EXPECT_EQ(0, dmt_parse_count("007", 1, 86400, &v));
+	EXPECT_EQ(7, v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 5;
+		EXPECT_EQ(-EINVAL, dmt_parse_count(bad[i], 1, 86400, &v))
+			TH_LOG("accepted '%s'", bad[i]);
+		EXPECT_EQ(5, v);
+	}
+	EXPECT_EQ(-EINVAL, dmt_parse_count(NULL, 1, 2, &v));
+}
+
 TEST(read_line)
 {
 	char path[] = "/tmp/dmt-unit-XXXXXX";
