@@ -75,11 +75,12 @@ extern const char * const dormant_stat_names[DN_NR_STATS];
  * @target:          pool_pages: free + in-use pages the pool keeps at least
  * @cpu_budget:      share of one CPU (percent) the thread may use; written
  *                   by the setters, read by the thread without a lock
- * @huge_target:     high watermark (blocks) that demand grew the 2 MiB list
- *                   to, 0 if none; written under @lock or by parameter
+ * @demand:          high watermarks that demand grew the lists to, 0 if
+ *                   none: [0] the 4 KiB list's (pages), [1] the 2 MiB
+ *                   list's (blocks); written under @lock or by parameter
  *                   setters and the shrinker, read without it
- * @dry_at:          jiffies when a 2 MiB fault last found the list empty
- *                   (under @lock)
+ * @dry_at:          jiffies when a fault last found the list empty, [0]
+ *                   4 KiB, [1] 2 MiB (under @lock)
  * @backoff_until:   jiffies until which the pool keeps no more than its
  *                   reservation: the shrinker gave pages back (memory
  *                   pressure); written by the shrinker, read without a lock
@@ -105,8 +106,8 @@ struct dormant_pool {
 	atomic_long_t in_use;
 	unsigned long target;
 	unsigned int cpu_budget;
-	unsigned long huge_target;
-	unsigned long dry_at;
+	unsigned long demand[2];
+	unsigned long dry_at[2];
 	unsigned long backoff_until;
 	wait_queue_head_t wait;
 	struct task_struct *thread;
@@ -161,7 +162,7 @@ extern const struct kernel_param_ops dormant_bool_ops;
 void dormant_pool_kick(struct dormant_pool *pool);
 void dormant_pool_set_target(struct dormant_pool *pool, unsigned long pages);
 void dormant_pool_set_budget(struct dormant_pool *pool, unsigned int percent);
-unsigned long dormant_pool_huge_high(struct dormant_pool *pool);
+unsigned long dormant_pool_high(struct dormant_pool *pool, bool huge);
 int dormant_parse_budget(const char *what, const char *val, unsigned int *n);
 void dormant_pool_read(struct dormant_pool *pool,
 		       struct dormant_pool_snapshot *s);

@@ -39,9 +39,10 @@ static unsigned long huge_high = 64;			/* 128 MiB */
 static bool grow = true;
 static bool zero_nocache = true;
 static unsigned int huge_grow_max = 10;		/* percent of a node's memory */
+static unsigned int zeroed_grow_max = 2;	/* likewise */
 
-/* A grown 2 MiB list halves after this long without running dry. */
-#define HUGE_DECAY	(300 * HZ)
+/* A grown list halves after this long without running dry. */
+#define DEMAND_DECAY	(300 * HZ)
 static unsigned int cpu_budget_default = 100;	/* percent of one CPU */
 
 /*
@@ -106,9 +107,9 @@ static int param_set_watermark(const char *val, const struct kernel_param *kp)
 	}
 	WRITE_ONCE(*(unsigned long *)kp->arg, n);
 	for_each_node_mask(nid, dormant_node_mask) {
-		/* a new huge_high starts the lists' growth over */
-		if (kp->arg == &huge_high)
-			WRITE_ONCE(dormant_nodes[nid]->pool.huge_target, 0);
+		/* a new high watermark starts its lists' growth over */
+		if (kp->arg == highp)
+			WRITE_ONCE(dormant_nodes[nid]->pool.demand[is_huge], 0);
 		dormant_pool_kick(&dormant_nodes[nid]->pool);
 	}
 	return 0;
@@ -159,7 +160,7 @@ static int param_set_grow_max(const char *val, const struct kernel_param *kp)
 			kp->name, val);
 		return -EINVAL;
 	}
-	WRITE_ONCE(huge_grow_max, n);
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	return 0;
 }
 
@@ -170,6 +171,9 @@ static const struct kernel_param_ops grow_max_ops = {
 module_param_cb(huge_grow_max, &grow_max_ops, &huge_grow_max, 0644);
 MODULE_PARM_DESC(huge_grow_max,
 		 "A node's 2 MiB list grows past huge_high, when faults find it empty, up to this share of the node's memory in percent (default 10; 0: never)");
+module_param_cb(zeroed_grow_max, &grow_max_ops, &zeroed_grow_max, 0644);
+MODULE_PARM_DESC(zeroed_grow_max,
+		 "A node's 4 KiB list grows past zeroed_high, when faults find it empty, up to this share of the node's memory in percent (default 2; 0: never)");
 
 module_param_cb(zero_nocache, &dormant_bool_ops, &zero_nocache, 0644);
 MODULE_PARM_DESC(zero_nocache,
@@ -311,45 +315,56 @@ static bool pool_may_grow(struct dormant_pool *pool)
 	return READ_ONCE(grow) && !pool_in_backoff(pool);
 }
 
-/* The 2 MiB list's high watermark: huge_high, or what demand grew it to. */
-unsigned long dormant_pool_huge_high(struct dormant_pool *pool)
+/*
+ * A list's high watermark now: its parameter (zeroed_high in pages,
+ * huge_high in 2 MiB blocks), or what demand grew it to. 0 for the 2 MiB
+ * list means no 2 MiB blocks at all, and stays 0.
+ */
+unsigned long dormant_pool_high(struct dormant_pool *pool, bool huge)
 {
-	unsigned long high = READ_ONCE(huge_high);
+	unsigned long high = huge ? READ_ONCE(huge_high) : READ_ONCE(zeroed_high);
 
-	return high ? max(high, READ_ONCE(pool->huge_target)) : 0;
+	return high ? max(high, READ_ONCE(pool->demand[huge])) : 0;
 }
 
 /*
- * A 2 MiB fault found the list empty: double its high watermark, within
- * huge_grow_max of the node's memory, so that the next boot like this one
- * finds its blocks zeroed.
+ * A fault found a list empty: raise its high watermark, within
+ * huge_grow_max (2 MiB) or zeroed_grow_max (4 KiB) percent of the node's
+ * memory, so that the next boot like this one finds its pages zeroed. The
+ * 2 MiB list's doubles (a boot's 2 MiB faults are few and come in runs);
+ * the 4 KiB list's grows by one page per such fault (a burst of hundreds
+ * of misses would double it to its cap at once).
  */
-static void pool_huge_dry(struct dormant_pool *pool)
+static void pool_list_dry(struct dormant_pool *pool, bool huge)
 	__must_hold(&pool->lock)
 {
-	unsigned long high = dormant_pool_huge_high(pool), cap;
+	unsigned long high = dormant_pool_high(pool, huge), cap, want;
 
-	pool->dry_at = jiffies;
+	pool->dry_at[huge] = jiffies;
 	if (!high)
 		return;
 	cap = node_present_pages(pool->nid) / 100 *
-	      READ_ONCE(huge_grow_max) / DORMANT_2M_PAGES;
-	if (high * 2 <= cap)
-		WRITE_ONCE(pool->huge_target, high * 2);
+	      (huge ? READ_ONCE(huge_grow_max) : READ_ONCE(zeroed_grow_max));
+	if (huge)
+		cap /= DORMANT_2M_PAGES;
+	want = huge ? high * 2 : high + 1;
+	if (want <= cap)
+		WRITE_ONCE(pool->demand[huge], want);
 	else if (cap > high)
-		WRITE_ONCE(pool->huge_target, cap);
+		WRITE_ONCE(pool->demand[huge], cap);
 }
 
 /* Half of what demand added, once the list has not run dry for a while. */
-static void pool_huge_decay(struct dormant_pool *pool)
+static void pool_demand_decay(struct dormant_pool *pool, bool huge)
 	__must_hold(&pool->lock)
 {
-	unsigned long high = READ_ONCE(huge_high);
-	unsigned long target = READ_ONCE(pool->huge_target);
+	unsigned long high = huge ? READ_ONCE(huge_high) : READ_ONCE(zeroed_high);
+	unsigned long target = READ_ONCE(pool->demand[huge]);
 
-	if (target > high && time_after(jiffies, pool->dry_at + HUGE_DECAY)) {
-		WRITE_ONCE(pool->huge_target, max(high, target / 2));
-		pool->dry_at = jiffies;
+	if (target > high &&
+	    time_after(jiffies, pool->dry_at[huge] + DEMAND_DECAY)) {
+		WRITE_ONCE(pool->demand[huge], max(high, target / 2));
+		pool->dry_at[huge] = jiffies;
 	}
 }
 
@@ -373,8 +388,8 @@ static unsigned long pool_free_limit(struct dormant_pool *pool)
 	unsigned long keep = pool_reserved_free(pool);
 
 	if (pool_may_grow(pool))
-		keep = max(keep, READ_ONCE(zeroed_high) +
-			   dormant_pool_huge_high(pool) * DORMANT_2M_PAGES);
+		keep = max(keep, dormant_pool_high(pool, false) +
+			   dormant_pool_high(pool, true) * DORMANT_2M_PAGES);
 	return keep;
 }
 
@@ -400,12 +415,12 @@ static enum pool_work pool_next_work(struct dormant_pool *pool)
 {
 	unsigned long total = pool_total(pool);
 	unsigned long target = READ_ONCE(pool->target);
-	unsigned long h_high = dormant_pool_huge_high(pool);
+	unsigned long h_high = dormant_pool_high(pool, true);
 
 	if (pool_free(pool) > pool_free_limit(pool)) {
 		/* 4 KiB pages first, unless they are within their watermark */
 		if (pool->nr_zeroed &&
-		    (pool->nr_zeroed > READ_ONCE(zeroed_high) ||
+		    (pool->nr_zeroed > dormant_pool_high(pool, false) ||
 		     !pool->nr_zeroed_2m))
 			return PW_TRIM;
 		return PW_TRIM_2M;
@@ -413,7 +428,7 @@ static enum pool_work pool_next_work(struct dormant_pool *pool)
 	if (pool->refilling_2m && pool->nr_zeroed_2m < h_high &&
 	    !pool->alloc_failed_2m && pool_may_take(pool, DORMANT_2M_PAGES))
 		return PW_FILL_2M;
-	if (pool->refilling && pool->nr_zeroed < READ_ONCE(zeroed_high) &&
+	if (pool->refilling && pool->nr_zeroed < dormant_pool_high(pool, false) &&
 	    !pool->alloc_failed && pool_may_take(pool, 1))
 		return PW_FILL;
 	/* Below the reservation: take what is missing, in 2 MiB if it fits. */
@@ -429,7 +444,8 @@ static enum pool_work pool_next_work(struct dormant_pool *pool)
 static void pool_idle(struct dormant_pool *pool)
 	__must_hold(&pool->lock)
 {
-	pool_huge_decay(pool);
+	pool_demand_decay(pool, false);
+	pool_demand_decay(pool, true);
 	if (!pool->alloc_failed)
 		pool->refilling = false;
 	if (!pool->alloc_failed_2m)
@@ -665,13 +681,15 @@ static int dormant_zero_thread(void *data)
 			spin_unlock(&pool->lock);
 			continue;
 		}
-		/* (a grown 2 MiB list wakes it to decay) */
+		/* (a grown list wakes it to decay) */
 		wait_event_interruptible_timeout(pool->wait,
 						 kthread_should_stop() ||
 						 pool_has_work(pool) ||
 						 pool_in_backoff(pool),
-						 READ_ONCE(pool->huge_target) ?
-						 HUGE_DECAY : MAX_SCHEDULE_TIMEOUT);
+						 READ_ONCE(pool->demand[0]) ||
+						 READ_ONCE(pool->demand[1]) ?
+						 DEMAND_DECAY :
+						 MAX_SCHEDULE_TIMEOUT);
 	}
 	return 0;
 }
@@ -717,8 +735,8 @@ static struct folio *pool_take(struct dormant_pool *pool, unsigned int order,
 	if (folio) {
 		atomic_long_add(nr, &pool->in_use);
 		*path = order ? DN_FAULT_ZEROED_2M : DN_FAULT_ZEROED;
-	} else if (order) {
-		pool_huge_dry(pool);
+	} else {
+		pool_list_dry(pool, order);
 	}
 	if (order && pool->nr_zeroed_2m < READ_ONCE(huge_low) &&
 	    !pool->refilling_2m) {
@@ -890,7 +908,9 @@ static unsigned long dormant_shrink_scan(struct shrinker *sh,
 	if (!pool)
 		return SHRINK_STOP;
 	WRITE_ONCE(pool->backoff_until, jiffies + HZ);
-	WRITE_ONCE(pool->huge_target, 0);	/* demand yields to pressure */
+	/* demand yields to pressure */
+	WRITE_ONCE(pool->demand[0], 0);
+	WRITE_ONCE(pool->demand[1], 0);
 	while (freed < sc->nr_to_scan) {
 		spin_lock(&pool->lock);
 		folio = NULL;

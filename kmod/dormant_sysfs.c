@@ -18,6 +18,8 @@
  *                                                  watermark now (demand
  *                                                  grows it past the
  *                                                  parameter)
+ *   /sys/kernel/dormant/nodes/node<N>/zeroed_high  the same of its 4 KiB
+ *                                                  list (pages)
  *   /sys/kernel/dormant/nodes/node<N>/{zeroed,in_use}  4 KiB pages now
  *   /sys/kernel/dormant/nodes/node<N>/zeroed_2m    2 MiB blocks now
  *   /sys/kernel/dormant/nodes/node<N>/<counter>    events (enum dormant_stat)
@@ -155,10 +157,19 @@ static ssize_t huge_high_show(struct kobject *kobj, struct kobj_attribute *attr,
 			      char *buf)
 {
 	return sysfs_emit(buf, "%lu\n",
-			  dormant_pool_huge_high(&kobj_to_node(kobj)->pool));
+			  dormant_pool_high(&kobj_to_node(kobj)->pool, true));
 }
 
 static struct kobj_attribute huge_high_attr = __ATTR_RO(huge_high);
+
+static ssize_t zeroed_high_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  dormant_pool_high(&kobj_to_node(kobj)->pool, false));
+}
+
+static struct kobj_attribute zeroed_high_attr = __ATTR_RO(zeroed_high);
 
 /* The list lengths, then the event counters, at one instant. */
 static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -239,6 +250,7 @@ static struct attribute *dormant_node_attrs[] = {
 	&pool_pages_attr.attr,
 	&cpu_budget_attr.attr,
 	&huge_high_attr.attr,
+	&zeroed_high_attr.attr,
 	&stats_attr.attr,
 	&value_attrs[0].attr.attr,
 	&value_attrs[1].attr.attr,

@@ -1087,6 +1087,55 @@ TEST_F_TIMEOUT(huge, lists_follow_demand, 120)
 }
 
 /*
+ * The 4 KiB lists follow demand too: a burst of 4 KiB faults that finds
+ * its node's list empty raises the list's high watermark past
+ * zeroed_high, by one page per such fault; memory pressure takes the
+ * growth back.
+ */
+TEST_F_TIMEOUT(huge, small_lists_follow_demand, 120)
+{
+	long nodes = dormant_nr_nodes(), high = 0, shrunk;
+	long budget = read_param("cpu_budget");
+	unsigned long c;
+	int attempt;
+
+	ASSERT_LT(0, budget);
+	/* 4 KiB faults only */
+	ASSERT_EQ(0, madvise(self->mem, HUGE_SIZE, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, write_param("pool_pages", 0));
+	ASSERT_EQ(0, write_param("zeroed_low", 16));
+	ASSERT_EQ(0, write_param("zeroed_high", 32));
+	ASSERT_EQ(32 * nodes, node_stat(-1, "zeroed_high"));
+	for (attempt = 1; ; attempt++) {
+		for (c = 0; c < 600 && node_stat(-1, "zeroed") < 32 * nodes; c++)
+			usleep(100000);
+		shrunk = node_stat(-1, "shrunk");
+		/* at 1% of a CPU the threads cannot keep up with the burst */
+		ASSERT_EQ(0, write_param("cpu_budget", 1));
+		for (c = 0; c < HUGE_SIZE / PAGE; c++)
+			self->mem[c * PAGE] = 1;
+		ASSERT_EQ(0, write_param("cpu_budget", budget));
+		high = node_stat(-1, "zeroed_high");
+		if (high > 32 * nodes || attempt == 5 ||
+		    node_stat(-1, "shrunk") == shrunk)
+			break;
+		TH_LOG("burst %d: the shrinker gave %ld pages back meanwhile and took the growth back; again",
+		       attempt, node_stat(-1, "shrunk") - shrunk);
+		ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
+				       FALLOC_FL_KEEP_SIZE, 0, HUGE_SIZE));
+	}
+	TH_LOG("4 KiB high watermarks: %ld in all after %lu faults (burst %d)",
+	       high, HUGE_SIZE / PAGE, attempt);
+	EXPECT_LT(32 * nodes, high);
+	/* one page per fault that found a list empty: at most the burst */
+	EXPECT_GE(32 * nodes + (long)(HUGE_SIZE / PAGE), high);
+	/* grown lists fill up to their new mark */
+	EXPECT_LE(high, wait_free_at_least(high));
+	ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
+	EXPECT_EQ(32 * nodes, node_stat(-1, "zeroed_high"));
+}
+
+/*
  * A node's thread keeps to its CPU budget while it fills its pool: at 10%
  * it sleeps 9 ns for each ns of work, so over the fill it uses well under
  * a third of a CPU (without the budget it would use all of one).
@@ -1624,6 +1673,10 @@ TEST(bad_params)
 		       "huge_grow_max: '101' is not a percentage from 0 to 100");
 	expect_refused(_metadata, "huge_grow_max", "ten",
 		       "huge_grow_max: 'ten' is not a percentage");
+	expect_refused(_metadata, "zeroed_grow_max", "101",
+		       "zeroed_grow_max: '101' is not a percentage from 0 to 100");
+	expect_refused(_metadata, "zeroed_grow_max", "-1",
+		       "zeroed_grow_max: '-1' is not a percentage");
 	expect_refused(_metadata, "cpu_budget", "0",
 		       "cpu_budget: '0' is not a percentage of one CPU from 1 to 100");
 	expect_refused(_metadata, "cpu_budget", "101", "cpu_budget: '101' is not a percentage");
