@@ -82,7 +82,7 @@ if [ "$oldest" != "$newest" ]; then
 fi
 # A guest that moves live from a host of the oldest kernel to one of the
 # newest (the same if there is one), its memory a pod object.
-step span tools/sandbox -q -k "$oldest" -K "$newest" -H 2 -t 1500 \
+step span tools/sandbox -q -k "$oldest" -K "$newest" -H 2 -t 1800 \
 	-o "$logdir/span" -- sh selftests/span_test.sh
 
 passed=$(grep -E '^ok ' "$all" | grep -cv '# SKIP')

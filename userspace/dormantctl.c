@@ -320,6 +320,12 @@ static int cmd_stat(char **files, int nfiles, int json)
 }
 
 #define POD_CALL_MS	5000
+/*
+ * A draining daemon moves pages between its answers, and a send waits
+ * until the peer has it: under load (seen in emulated sandbox hosts) it
+ * took more than 5 s to answer. The drain's status polls wait longer.
+ */
+#define POD_DRAIN_CALL_MS	60000
 
 static uint64_t num(struct json_object *o, const char *key)
 {
@@ -390,16 +396,21 @@ static void pod_print_table(struct json_object *r)
 	}
 }
 
-static int pod_stats(const char *sock, struct json_object **r)
+static int pod_stats_ms(const char *sock, struct json_object **r, int ms)
 {
 	char err[512];
 
 	if (pod_ctl_call(sock, "{\"version\":1,\"command\":\"stats\"}",
-			 POD_CALL_MS, r, err, sizeof(err))) {
+			 ms, r, err, sizeof(err))) {
 		fprintf(stderr, "dormantctl: %s\n", err);
 		return 1;
 	}
 	return 0;
+}
+
+static int pod_stats(const char *sock, struct json_object **r)
+{
+	return pod_stats_ms(sock, r, POD_CALL_MS);
 }
 
 /*
@@ -431,7 +442,7 @@ static int pod_drain(const char *sock, const char *member, unsigned int timeout)
 	for (;;) {
 		const char *state;
 
-		if (pod_stats(sock, &r))
+		if (pod_stats_ms(sock, &r, POD_DRAIN_CALL_MS))
 			return 1;
 		state = str(r, "drain_state");
 		if (strcmp(state, "running")) {
