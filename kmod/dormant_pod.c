@@ -671,40 +671,17 @@ long dormant_pod_map(struct file *file, struct dormant_pod_map __user *uarg)
 	return ret;
 }
 
-/* A local page holding page @i of the grant's data, or an ERR_PTR. */
-static struct folio *pod_fill_page(const char __user *src)
-{
-	nodemask_t allowed = node_states[N_MEMORY];
-	struct folio *folio;
-	unsigned long left;
-	void *dst;
-	int path;
-
-	folio = dormant_pool_get(numa_node_id(), &allowed, 0, &path);
-	if (!folio)
-		return ERR_PTR(-ENOMEM);
-	dst = kmap_local_folio(folio, 0);
-	left = copy_from_user(dst, src, PAGE_SIZE);
-	kunmap_local(dst);
-	if (left) {
-		/* partly written: not zeroed any more */
-		dormant_pool_gone(folio);
-		folio_put(folio);
-		return ERR_PTR(-EFAULT);
-	}
-	return folio;
-}
-
 /*
- * A grant's whole 2 MiB block with data, in one 2 MiB page from the pool:
- * zeroed, the data pages of @bits copied in. A release carries data for a
- * whole block only where its owner held the block in a 2 MiB page, so the
- * block stays one folio here (one PMD, one 2 MiB NPT/EPT entry) and goes
- * back whole when it moves again. NULL if the pool has no 2 MiB page
- * (4 KiB pages then), an ERR_PTR if @data could not be read.
+ * A local folio of @order from the pool (zeroed) with the data of @data's
+ * pages that @bits names copied in: a 4 KiB page of a grant (@bits 1), or
+ * a whole 2 MiB block with data in one 2 MiB page. A release carries data
+ * for a whole block only where its owner held the block in a 2 MiB page,
+ * so the block stays one folio here (one PMD, one 2 MiB NPT/EPT entry)
+ * and goes back whole when it moves again. NULL if the pool has no such
+ * folio, an ERR_PTR if @data could not be read.
  */
-static struct folio *pod_fill_block(const char __user *data,
-				    const unsigned long *bits)
+static struct folio *pod_fill(const char __user *data,
+			      const unsigned long *bits, unsigned int order)
 {
 	nodemask_t allowed = node_states[N_MEMORY];
 	struct folio *folio;
@@ -713,15 +690,15 @@ static struct folio *pod_fill_block(const char __user *data,
 	void *dst;
 	int path;
 
-	folio = dormant_pool_get(numa_node_id(), &allowed, DORMANT_2M_ORDER,
-				 &path);
+	folio = dormant_pool_get(numa_node_id(), &allowed, order, &path);
 	if (!folio)
 		return NULL;
-	for_each_set_bit(i, bits, DORMANT_2M_PAGES) {
+	for_each_set_bit(i, bits, 1U << order) {
 		dst = kmap_local_page(folio_page(folio, i));
 		left = copy_from_user(dst, data + i * PAGE_SIZE, PAGE_SIZE);
 		kunmap_local(dst);
 		if (left) {
+			/* partly written: not zeroed any more */
 			dormant_pool_gone(folio);
 			folio_put(folio);
 			return ERR_PTR(-EFAULT);
@@ -738,13 +715,14 @@ static long pod_fill_pages(struct inode *inode, pgoff_t first, unsigned int n,
 			   const char __user *data, const unsigned long *bits,
 			   struct folio **folios, unsigned int *nr_data)
 {
+	static const unsigned long one = 1;	/* a 4 KiB page's bitmap */
 	unsigned int i;
 	long ret;
 
 	for_each_set_bit(i, bits, n) {
-		folios[i] = pod_fill_page(data + i * PAGE_SIZE);
-		if (IS_ERR(folios[i])) {
-			ret = PTR_ERR(folios[i]);
+		folios[i] = pod_fill(data + i * PAGE_SIZE, &one, 0);
+		if (IS_ERR_OR_NULL(folios[i])) {
+			ret = folios[i] ? PTR_ERR(folios[i]) : -ENOMEM;
 			folios[i] = NULL;
 			if (ret == -ENOMEM)
 				pr_warn_ratelimited("POD_GRANT: object %lu: no memory for the page at 0x%llx (pid %d)\n",
@@ -831,7 +809,7 @@ long dormant_pod_grant(struct file *file, struct dormant_pod_xfer __user *uarg)
 	/* the data first, outside the lock: @data may fault on anything */
 	if (n == DORMANT_2M_PAGES && dormant_huge_on() &&
 	    !bitmap_empty(bits, n)) {
-		big = pod_fill_block(data, bits);
+		big = pod_fill(data, bits, DORMANT_2M_ORDER);
 		if (IS_ERR(big)) {
 			ret = PTR_ERR(big);
 			big = NULL;

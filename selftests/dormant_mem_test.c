@@ -1032,54 +1032,64 @@ static double now_s(void)
 }
 
 /*
+ * A burst of faults, one every @stride bytes of the mapping, @n of them,
+ * with the threads at 1% of a CPU: they refill far slower than the faults
+ * take, so the lists run dry (at full speed a thread keeps up with a small
+ * burst, and nothing would grow). First waits until the lists hold @full
+ * (@list: "zeroed" or "zeroed_2m"). Memory pressure takes growth back by
+ * design (the shrinker), and the sandbox host may be under some from
+ * earlier tests: a burst whose growth the shrinker demonstrably took back
+ * (it gave pages back meanwhile) is tried again, at most five times; one
+ * without it must grow. Returns the sum of the nodes' @high ("zeroed_high"
+ * or "huge_high") after the last burst, which must pass @base.
+ */
+static long demand_burst(struct __test_metadata *_metadata, char *mem, int fd,
+			 const char *list, long full, const char *high_name,
+			 long base, unsigned long stride, unsigned long n)
+{
+	long budget = read_param("cpu_budget"), high = 0, shrunk;
+	unsigned long c;
+	int attempt;
+
+	EXPECT_LT(0, budget);
+	for (attempt = 1; budget > 0; attempt++) {
+		for (c = 0; c < 600 && node_stat(-1, list) < full; c++)
+			usleep(100000);
+		shrunk = node_stat(-1, "shrunk");
+		EXPECT_EQ(0, write_param("cpu_budget", 1));
+		for (c = 0; c < n; c++)
+			mem[c * stride] = 1;
+		EXPECT_EQ(0, write_param("cpu_budget", budget));
+		high = node_stat(-1, high_name);
+		if (high > base || attempt == 5 ||
+		    node_stat(-1, "shrunk") == shrunk)
+			break;
+		TH_LOG("burst %d: the shrinker gave %ld pages back meanwhile and took the growth back; again",
+		       attempt, node_stat(-1, "shrunk") - shrunk);
+		EXPECT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+				       FALLOC_FL_KEEP_SIZE, 0, n * stride));
+	}
+	TH_LOG("%s: %ld in all after %lu faults (burst %d)", high_name, high,
+	       n, attempt);
+	EXPECT_LT(base, high);
+	return high;
+}
+
+/*
  * The 2 MiB lists follow demand: a boot (here: eight 2 MiB faults) that
  * finds its node's list empty grows the list's high watermark past
  * huge_high for the next one; memory pressure takes the growth back.
  */
 TEST_F_TIMEOUT(huge, lists_follow_demand, 120)
 {
-	long nodes = dormant_nr_nodes(), high, shrunk;
-	long budget = read_param("cpu_budget");
-	unsigned long c;
-	int attempt;
+	long nodes = dormant_nr_nodes(), high;
 
-	ASSERT_LT(0, budget);
 	ASSERT_EQ(0, write_param("pool_pages", 0));
 	ASSERT_EQ(0, write_param("huge_low", 1));
 	ASSERT_EQ(0, write_param("huge_high", 2));
 	ASSERT_EQ(2 * nodes, node_stat(-1, "huge_high"));
-	/*
-	 * Memory pressure takes growth back by design (the shrinker); the
-	 * sandbox host may be under some from earlier tests. A burst whose
-	 * growth the shrinker demonstrably took back (it gave pages back
-	 * meanwhile) is tried again, at most five times; one without it
-	 * must grow.
-	 */
-	for (attempt = 1; ; attempt++) {
-		for (c = 0; c < 600 && node_stat(-1, "zeroed_2m") < 2 * nodes; c++)
-			usleep(100000);
-		shrunk = node_stat(-1, "shrunk");
-		/*
-		 * The threads at 1% of a CPU refill far slower than the
-		 * faults take: the lists run dry (at full speed a thread can
-		 * keep up with eight faults, and nothing would grow).
-		 */
-		ASSERT_EQ(0, write_param("cpu_budget", 1));
-		for (c = 0; c < 8; c++)
-			self->mem[c * HUGE] = 1;
-		ASSERT_EQ(0, write_param("cpu_budget", budget));
-		high = node_stat(-1, "huge_high");
-		if (high > 2 * nodes || attempt == 5 ||
-		    node_stat(-1, "shrunk") == shrunk)
-			break;
-		TH_LOG("burst %d: the shrinker gave %ld pages back meanwhile and took the growth back; again",
-		       attempt, node_stat(-1, "shrunk") - shrunk);
-		ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
-				       FALLOC_FL_KEEP_SIZE, 0, HUGE_SIZE));
-	}
-	TH_LOG("2 MiB high watermarks: %ld in all after 8 faults (burst %d)",
-	       high, attempt);
-	EXPECT_LT(2 * nodes, high);
+	high = demand_burst(_metadata, (char *)self->mem, self->fd, "zeroed_2m",
+			    2 * nodes, "huge_high", 2 * nodes, HUGE, 8);
 	/* grown lists fill up to their new mark */
 	EXPECT_LE(high * 512, wait_free_at_least(high * 512));
 	ASSERT_EQ(0, write_file("/proc/sys/vm/drop_caches", "2"));
@@ -1094,39 +1104,17 @@ TEST_F_TIMEOUT(huge, lists_follow_demand, 120)
  */
 TEST_F_TIMEOUT(huge, small_lists_follow_demand, 120)
 {
-	long nodes = dormant_nr_nodes(), high = 0, shrunk;
-	long budget = read_param("cpu_budget");
-	unsigned long c;
-	int attempt;
+	long nodes = dormant_nr_nodes(), high;
 
-	ASSERT_LT(0, budget);
 	/* 4 KiB faults only */
 	ASSERT_EQ(0, madvise(self->mem, HUGE_SIZE, MADV_NOHUGEPAGE));
 	ASSERT_EQ(0, write_param("pool_pages", 0));
 	ASSERT_EQ(0, write_param("zeroed_low", 16));
 	ASSERT_EQ(0, write_param("zeroed_high", 32));
 	ASSERT_EQ(32 * nodes, node_stat(-1, "zeroed_high"));
-	for (attempt = 1; ; attempt++) {
-		for (c = 0; c < 600 && node_stat(-1, "zeroed") < 32 * nodes; c++)
-			usleep(100000);
-		shrunk = node_stat(-1, "shrunk");
-		/* at 1% of a CPU the threads cannot keep up with the burst */
-		ASSERT_EQ(0, write_param("cpu_budget", 1));
-		for (c = 0; c < HUGE_SIZE / PAGE; c++)
-			self->mem[c * PAGE] = 1;
-		ASSERT_EQ(0, write_param("cpu_budget", budget));
-		high = node_stat(-1, "zeroed_high");
-		if (high > 32 * nodes || attempt == 5 ||
-		    node_stat(-1, "shrunk") == shrunk)
-			break;
-		TH_LOG("burst %d: the shrinker gave %ld pages back meanwhile and took the growth back; again",
-		       attempt, node_stat(-1, "shrunk") - shrunk);
-		ASSERT_EQ(0, fallocate(self->fd, FALLOC_FL_PUNCH_HOLE |
-				       FALLOC_FL_KEEP_SIZE, 0, HUGE_SIZE));
-	}
-	TH_LOG("4 KiB high watermarks: %ld in all after %lu faults (burst %d)",
-	       high, HUGE_SIZE / PAGE, attempt);
-	EXPECT_LT(32 * nodes, high);
+	high = demand_burst(_metadata, (char *)self->mem, self->fd, "zeroed",
+			    32 * nodes, "zeroed_high", 32 * nodes, PAGE,
+			    HUGE_SIZE / PAGE);
 	/* one page per fault that found a list empty: at most the burst */
 	EXPECT_GE(32 * nodes + (long)(HUGE_SIZE / PAGE), high);
 	/* grown lists fill up to their new mark */
