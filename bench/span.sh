@@ -18,12 +18,13 @@
 #             x-ignore-shared (tools/qmp.py migrate): the floor of a move's
 #             downtime, with no memory moving at all
 #   precopy   the guest on QEMU's default anonymous memory, QEMU's own
-#             migration of all its RAM over TCP to a QEMU on b
+#             migration of all its RAM over TCP to a QEMU on b (cancelled,
+#             a "died" line, if it has not converged within 3 minutes)
 #   postcopy  the same, switched to postcopy at once
 #             (migrate-start-postcopy right after migrate)
 # The guest runs bench/span_guest.sh: a 32 MiB region rewritten and read
 # over and over, a "PASS N MS UPTIME" line per pass by its own clock. The
-# move comes after 4 passes; the target runs on for 6 passes.
+# move comes after 4 passes; the target runs on for 10 passes.
 #
 # Output lines (the host named first prints them):
 #   span-move MODE SIZE RUN TOTAL_MS DOWNTIME_MS STREAM_BYTES      (a)
@@ -131,19 +132,24 @@ guest_initrd "$GUEST_INITRD" || exit 1
 # ---- helpers ---------------------------------------------------------------
 # the complete PASS lines of a console: "N MS UPTIME"
 pass_lines() { tr -d '\r' < "$work/$1.log" | sed -n 's/^PASS \([0-9]*\) \([0-9]*\) \([0-9]*\.[0-9][0-9]\)$/\1 \2 \3/p'; }
-passes() { pass_lines "$1" | wc -l; }
+passes() { grep -c '^PASS [0-9]* [0-9]* [0-9]*\.[0-9][0-9]' "$work/$1.log"; }
 
 # wait_passes NAME N SEC PID: until NAME's console shows N passes; 1 if
-# its QEMU (PID) ended or SEC went by first. A line every minute.
+# its QEMU (PID) ended or SEC went by first. A line every minute. (It
+# looks once a second: each look is a process on the host's two CPUs,
+# which the guest needs.)
 wait_passes() {
-	_i=0
+	_t0=$(date +%s)
+	_next=$((_t0 + 60))
 	while [ "$(passes "$1")" -lt "$2" ]; do
 		kill -0 "$4" 2>/dev/null || return 1
-		_i=$((_i + 1))
-		[ $_i -ge $(($3 * 2)) ] && return 1
-		[ $((_i % 120)) = 0 ] &&
-			echo "# span: $1 waits for pass $2 ($((_i / 2)) s): $(tail -n 1 "$work/$1.log" | tr -d '\r' | cut -c1-100)"
-		sleep 0.5
+		_now=$(date +%s)
+		[ $((_now - _t0)) -ge "$3" ] && return 1
+		if [ "$_now" -ge $_next ]; then
+			echo "# span: $1 waits for pass $2 ($((_now - _t0)) s): $(tail -n 1 "$work/$1.log" | tr -d '\r' | cut -c1-100)"
+			_next=$((_now + 60))
+		fi
+		sleep 1
 	done
 	return 0
 }
@@ -233,6 +239,7 @@ run_a() {
 		return
 	fi
 	slow "$m" "$s" "$r" before src
+	echo "# span: $(passes src) passes on a, moving ($(date -u +%H:%M:%S))"
 	case $m in
 	pod)
 		p0=$(present "$obj")
@@ -257,7 +264,7 @@ run_a() {
 			$span_qmp "$work/src.sock" migrate "unix:$work/dev.mig" 900 > "$work/mig.out" 2>&1
 		rc=$?
 		sed 's/^/# migrate: /' "$work/mig.out"
-		if [ $rc = 0 ] && wait_passes dst 6 900 "$dst"; then
+		if [ $rc = 0 ] && wait_passes dst 10 900 "$dst"; then
 			move_figures device "$s" "$r"
 			slow device "$s" "$r" after dst
 		else
@@ -267,13 +274,14 @@ run_a() {
 		quit dst "$dst"
 		rm -f "$obj" ;;
 	precopy|postcopy)
-		$span_qmp "$work/src.sock" $m "tcp:$DORMANT_PEER_IP:4445" 900 > "$work/mig.out" 2>&1
+		# a precopy that has not converged in 3 minutes is cancelled
+		$span_qmp "$work/src.sock" $m "tcp:$DORMANT_PEER_IP:4445" 180 > "$work/mig.out" 2>&1
 		rc=$?
 		sed 's/^/# migrate: /' "$work/mig.out"
 		if [ $rc = 0 ]; then
 			move_figures $m "$s" "$r"
 		else
-			died $m "$s" "$r" src "the $m migration failed"
+			died $m "$s" "$r" src "$(tail -n 1 "$work/mig.out" | sed 's/^qmp.py: //')"
 		fi
 		quit src "$src" ;;
 	esac
@@ -309,9 +317,9 @@ run_b() {
 		$span_qmp "$work/dst.sock" listen "tcp:0:4445" $post ||
 			{ died $m "$s" "$r" dst "the target could not listen"; quit dst "$dst"; return; } ;;
 	esac
-	# the guest comes (or the target's QEMU ends, failed), then runs 6 passes
-	if ! wait_passes dst 6 1800 "$dst"; then
-		died $m "$s" "$r" dst "the guest did not run 6 passes on b"
+	# the guest comes (or the target's QEMU ends, failed), then runs 10 passes
+	if ! wait_passes dst 10 1200 "$dst"; then
+		died $m "$s" "$r" dst "the guest did not run 10 passes on b"
 		quit dst "$dst"
 		return
 	fi
@@ -343,6 +351,7 @@ while [ $r -le "$reps" ]; do
 		for m in "$@"; do
 			k=$((k + 1))
 			echo "# span: step $k: $m, $s GiB, run $r ($(date -u +%H:%M:%S))"
+			[ $me = a ] && echo "# span: host a: $(grep MemAvailable /proc/meminfo)"
 			if [ $me = a ]; then
 				run_a "$m" "$s" "$r"
 			else

@@ -127,7 +127,7 @@ for k in $kvers; do
 			# A step (boot, 4 passes, move, 6 passes) takes 1-3 minutes
 			# under TCG, the 16 GiB precopy longer: 10 minutes a step.
 			pat='^(span-|died )'
-			run_part span "$k" -H 2 -m $((3072 + span_max * 64)) -c 2 \
+			run_part span "$k" -H 2 -s 900 -m $((3072 + span_max * 64)) -c 2 \
 				-t $(( $(set -- $span_sizes; echo $#) * $(set -- $span_modes; echo $#) * span_reps * 600 + 600 )) -- \
 				"BENCH_SPAN_SIZES='$span_sizes' BENCH_REPEAT=$span_reps BENCH_SPAN_MODES='$span_modes' sh bench/span.sh" ;;
 		esac

@@ -108,9 +108,13 @@ def migrate(q, uri, timeout, caps=("x-ignore-shared",), postcopy=False):
             if status == "failed":
                 break
             if time.time() > end:
+                ram = st.get("ram", {})
                 q.cmd("migrate_cancel")
                 print("qmp.py: the migration to %s did not end within %d s "
-                      "(status %s); cancelled" % (uri, timeout, status),
+                      "(status %s, %d bytes sent, %d bytes remaining, %d "
+                      "pages dirtied per s); cancelled" %
+                      (uri, timeout, status, ram.get("transferred", -1),
+                       ram.get("remaining", -1), ram.get("dirty-pages-rate", -1)),
                       file=sys.stderr)
                 return 1
             time.sleep(0.2)
