@@ -336,14 +336,18 @@ def span_table(k, rows, a):
     pages = {(x[1], x[2]): x for x in rows if x[0] == 'span-pages'}
     left = {(x[1], x[2]): x for x in rows if x[0] == 'span-left'}
     for g in pod:
+        v = stats(int(p[3]) / (4096 * int(p[8])) for key, p in pages.items() if int(key[0]) == g and int(p[8]) > 0)
+        ratios.append((f'page data on the wire over the pages the guest touched on b, {g} GiB',
+                       fmt(v[0], 2) if v else 'n/a', '1.00'))
         both = [(pages[key], left[key]) for key in sorted(pages) if key in left and int(key[0]) == g]
         v = stats(int(p[3]) / (4096 * int(lf[3])) for p, lf in both if int(lf[3]) > 0)
-        ratios.append((f'page data on the wire over the pages that left a after the move, {g} GiB',
-                       fmt(v[0], 2) if v else 'n/a', '1.00'))
+        ratios.append((f'page data on the wire over the pages that left a, {g} GiB',
+                       fmt(v[0], 2) if v else 'n/a', '-'))
     if ratios:
         w = max(len(x[0]) for x in ratios)
         r2 = rule(w, 7, 7)
-        out += ['The ratios of the goals (of the medians; the last one the median of the runs\' ratios):', '',
+        out += ['The ratios of the goals (of the medians; those of page data the median of the runs\' ratios;',
+                'pages touched on b: those b\'s QEMU had mapped at the end, see below):', '',
                 r2, '%-*s  %7s  %7s' % (w, 'ratio', 'this', 'goal'), r2]
         out += ['%-*s  %7s  %7s' % (w, name, val.strip(), goal) for name, val, goal in ratios] + [r2, '']
     if pages:
