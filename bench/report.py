@@ -382,8 +382,8 @@ def span_table(k, rows, a):
                 if not runs:
                     continue
                 ratio = stats(float(af[x]) / float(b[x]) for x in runs if x in b and x in af and float(b[x]))
-                out.append('%-5s  %-8s  %-20s  %-20s  %14s' % (f'{g}G', m, span(stats(b.values())),
-                                                              span(stats(af.values())),
+                out.append('%-5s  %-8s  %-20s  %-20s  %14s' % (f'{g}G', m, whole(stats(b.values())),
+                                                              whole(stats(af.values())),
                                                               fmt(ratio[0], 2) if ratio else 'n/a'))
         out += [r4, '']
     died = '; '.join(' '.join(x[1:]) for x in rows if x[0] == 'died')
