@@ -4,7 +4,7 @@
 
 make bench runs it after its runs; it also runs alone (bench/README). The prose
 is bench/benchmarks.rst.in, a string.Template: ${pages} etc. are the parameters
-of the runs, ${touch} ${boot} ${zero} ${reclaim} ${pod} the tables of every kernel with
+of the runs, ${touch} ${boot} ${zero} ${reclaim} ${pod} ${span} the tables of every kernel with
 results. bench/findings.rst is appended. Medians are kept as %g strings.
 """
 import argparse
@@ -16,7 +16,7 @@ from collections import Counter
 from string import Template
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PARTS = ('touch', 'boot', 'zero', 'reclaim', 'pod')
+PARTS = ('touch', 'boot', 'zero', 'reclaim', 'pod', 'span')
 INT, NUM, WORD = r'[0-9]+', r'-?[0-9]+(?:\.[0-9]+)?', r'[a-z][a-z0-9-]*'
 LINES = {  # what each part's script prints (see the top of each)
     'touch': [rf'{WORD} {INT} {NUM}'],
@@ -26,12 +26,18 @@ LINES = {  # what each part's script prints (see the top of each)
                 rf'object {INT} {INT} {INT}', rf'died {INT}( .*)?'],
     'pod': [rf'pod-grant (dormant|data) {INT} {INT} {INT}', rf'pod-rtt {INT} {INT} {INT}',
             rf'pod-boot (remote|local) {INT} {NUM}'],
+    'span': [rf'span-move {WORD} {INT} {INT} -?{INT} -?{INT} -?{INT}',
+             rf'span-slow {WORD} {INT} {INT} (before|after) {INT} {INT}',
+             rf'span-pages {INT} {INT}' + rf' -?{INT}' * 6, rf'span-left {INT} {INT} -?{INT} -?{INT}',
+             rf'died {WORD} {INT} {INT} .*'],
 }
+SPAN_MODES = ('pod', 'device', 'precopy', 'postcopy')
 PARAMS = {  # option: environment variable, tools/bench.sh's default
     'pages': ('BENCH_PAGES', '16384'), 'repeat': ('BENCH_REPEAT', '5'),
     'sizes': ('BENCH_SIZES', '1 4 16'), 'boot-repeat': ('BENCH_BOOT_REPEAT', '3'),
     'zero-mib': ('BENCH_ZERO_MIB', '1024'), 'free-mib': ('BENCH_FREE_MIB', '512'),
     'reclaim-wait': ('BENCH_RECLAIM_WAIT', '60'), 'reclaim-repeat': ('BENCH_RECLAIM_REPEAT', '3'),
+    'span-sizes': ('BENCH_SPAN_SIZES', '1 4 16'), 'span-repeat': ('BENCH_REPEAT', '3'),
 }
 BOOT_MODES = ('dormant', 'anon', 'prealloc')
 EXTRA_BOOT_MODES = ('anon-4k', 'hugetlb', 'hugetlb-prealloc')
@@ -292,6 +298,100 @@ def pod_boot_table(rows):
             r, '']
 
 
+def span_table(k, rows, a):
+    """A guest's move with the pod against QEMU's own migrations: times, bytes, ratios, slowdown."""
+    moves = [x for x in rows if x[0] == 'span-move']
+    gs = sorted({int(x[2]) for x in moves} | {int(x[1]) for x in rows if x[0] in ('span-pages', 'span-left')})
+    modes = [m for m in SPAN_MODES if any(x[1] == m for x in moves)]
+
+    def of(m, g, i):  # stats of field i of the span-move lines of mode m, size g
+        return stats(x[i] for x in moves if x[1] == m and int(x[2]) == g and float(x[i]) >= 0)
+
+    def n_of(m, g):
+        return len([x for x in moves if x[1] == m and int(x[2]) == g])
+
+    def whole(v, unit=1):
+        return '%.0f (%.0f-%.0f)' % tuple(float(x) / unit for x in v[:3]) if v else 'n/a'
+    r = rule(5, 8, 24, 24, 26, 4)
+    out = [f'Kernel {k}; median (min-max) of the runs; stream: the migration stream in KiB:',
+           '', r, '%-5s  %-8s  %-24s  %-24s  %-26s  %4s' % ('RAM', 'mode', 'total ms', 'downtime ms',
+                                                           'stream KiB', 'runs'), r]
+    for g in gs:
+        for m in modes:
+            if n_of(m, g):
+                out.append('%-5s  %-8s  %-24s  %-24s  %-26s  %4d' % (
+                    f'{g}G', m, whole(of(m, g, 4)), whole(of(m, g, 5)), whole(of(m, g, 6), 1024), n_of(m, g)))
+    out += [r, '']
+    # the ratios, each with its goal
+    ratios = []
+    pod = [g for g in gs if n_of('pod', g)]
+    if len(pod) > 1:
+        g1, g2 = pod[0], pod[-1]
+        ratios.append((f'pod move total time, {g2} GiB over {g1} GiB',
+                       div(med(of('pod', g2, 4)), med(of('pod', g1, 4)), 1), '<= 1.2'))
+    for g in pod:
+        if n_of('device', g):
+            ratios.append((f'pod move downtime over device-only downtime, {g} GiB',
+                           div(med(of('pod', g, 5)), med(of('device', g, 5)), 1), '<= 1.2'))
+    pages = {(x[1], x[2]): x for x in rows if x[0] == 'span-pages'}
+    left = {(x[1], x[2]): x for x in rows if x[0] == 'span-left'}
+    for g in pod:
+        v = stats(int(p[3]) / (4096 * int(p[8])) for key, p in pages.items() if int(key[0]) == g and int(p[8]) > 0)
+        ratios.append((f'page data on the wire over the pages the guest touched on b, {g} GiB',
+                       fmt(v[0], 2) if v else 'n/a', '1.00'))
+        both = [(pages[key], left[key]) for key in sorted(pages) if key in left and int(key[0]) == g]
+        v = stats(int(p[3]) / (4096 * int(lf[3])) for p, lf in both if int(lf[3]) > 0)
+        ratios.append((f'page data on the wire over the pages that left a, {g} GiB',
+                       fmt(v[0], 2) if v else 'n/a', '-'))
+    if ratios:
+        w = max(len(x[0]) for x in ratios)
+        r2 = rule(w, 7, 7)
+        out += ['The ratios of the goals (of the medians; those of page data the median of the runs\' ratios;',
+                'pages touched on b: those b\'s QEMU had mapped at the end, see below):', '',
+                r2, '%-*s  %7s  %7s' % (w, 'ratio', 'this', 'goal'), r2]
+        out += ['%-*s  %7s  %7s' % (w, name, val.strip(), goal) for name, val, goal in ratios] + [r2, '']
+    if pages:
+        r3 = rule(5, 20, 20, 18, 18, 18, 14)
+        out += ['The pod moves\' pages, per run (MiB): page data that came to b after the move (dormantd\'s',
+                'data_bytes_in), the pages that left a meanwhile (the module\'s count of the object\'s present',
+                'pages on a: pages the guest had touched there, zeros included), the pages b\'s QEMU had',
+                'mapped at the end (its Rss of the object), the grants (those with page data), the pages',
+                'that came without data, and bytes of page data beyond 4 KiB per data page:', '', r3,
+                '%-5s  %-20s  %-20s  %-18s  %-18s  %-18s  %-14s' % (
+                    'RAM', 'page data in', 'pages left a', 'mapped on b', 'grants (w/ data)',
+                    'pages w/o data', 'extra bytes'), r3]
+        for key in sorted(pages, key=lambda t: (int(t[0]), int(t[1]))):
+            p = [int(x) for x in pages[key][3:]]
+            lf = left.get(key)
+            out.append('%-5s  %-20s  %-20s  %-18s  %-18s  %-18s  %-14d' % (
+                f'{key[0]}G', '%.1f' % (p[0] / 1048576), '%.1f' % (int(lf[3]) * 4096 / 1048576) if lf else 'n/a',
+                '%.1f' % (p[5] * 4096 / 1048576), f'{p[3]} ({p[4]})', '%.1f' % ((p[2] - p[1]) * 4096 / 1048576),
+                p[0] - p[1] * 4096))
+        out += [r3, '']
+    slow = [x for x in rows if x[0] == 'span-slow']
+    if slow:
+        r4 = rule(5, 8, 20, 20, 14)
+        out += ["The guest's passes over its 32 MiB (ms by its own clock): the median pass before the move,",
+                'the mean of the passes in the first 5 s on the target, and their ratio (median of the runs\'):',
+                '', r4, '%-5s  %-8s  %-20s  %-20s  %14s' % ('RAM', 'mode', 'before ms', 'after ms', 'after/before'), r4]
+        for g in gs:
+            for m in modes:
+                runs = {x[3] for x in slow if x[1] == m and int(x[2]) == g}
+                b = {x[3]: x[5] for x in slow if x[1] == m and int(x[2]) == g and x[4] == 'before'}
+                af = {x[3]: x[5] for x in slow if x[1] == m and int(x[2]) == g and x[4] == 'after'}
+                if not runs:
+                    continue
+                ratio = stats(float(af[x]) / float(b[x]) for x in runs if x in b and x in af and float(b[x]))
+                out.append('%-5s  %-8s  %-20s  %-20s  %14s' % (f'{g}G', m, whole(stats(b.values())),
+                                                              whole(stats(af.values())),
+                                                              fmt(ratio[0], 2) if ratio else 'n/a'))
+        out += [r4, '']
+    died = '; '.join(' '.join(x[1:]) for x in rows if x[0] == 'died')
+    out += [f'Moves that failed (their figures are missing above): {died}.' if died
+            else 'No guest and no migration failed in these runs.', '']
+    return out
+
+
 def reclaim_table(k, rows, a):
     """Memory given back: MiB returned at a few times after the delete; plot."""
     freed = [x for x in rows if x[0] == 'freed']
@@ -358,13 +458,13 @@ def arguments():
                                 'from bench/results/ (bench/README).')
     for opt, (env, default) in PARAMS.items():
         def check(v, opt=opt, env=env):
-            words = v.split() if opt == 'sizes' else [v]
+            words = v.split() if opt.endswith('sizes') else [v]
             bad = [w for w in words or [v] if not re.fullmatch(r'[1-9][0-9]*', w)]
             if bad:
                 raise argparse.ArgumentTypeError(f"'{bad[0]}' is not a positive number (--{opt} or {env})")
             return ' '.join(words)
         p.add_argument(f'--{opt}', type=check, default=os.environ.get(env) or default,
-                       metavar='"GIB..."' if opt == 'sizes' else 'N', help=f'default: ${env} or {default}')
+                       metavar='"GIB..."' if opt.endswith('sizes') else 'N', help=f'default: ${env} or {default}')
     p.add_argument('--results', default=f'{TOP}/bench/results', metavar='DIR', help='the raw figures (%(default)s)')
     p.add_argument('--doc', default=f'{TOP}/Documentation', metavar='DIR', help='where the report goes (%(default)s)')
     p.add_argument('kernels', nargs='*', metavar='KVER', help='kernels to report even without results')
@@ -384,12 +484,12 @@ def report(a):
     text = {o.replace('-', '_'): getattr(a, o.replace('-', '_')) for o in PARAMS}
     if not tmpl.is_valid() or not set(tmpl.get_identifiers()) <= set(text) | {'boot_modes', *PARTS}:
         raise Refuse('bench/benchmarks.rst.in: a $ that is none of its ${...} (write $$ for a dollar sign)')
-    found = re.findall(r'^(?:touch|boot|zero|reclaim|pod)-(.+)\.txt$', '\n'.join(os.listdir(a.results)), re.M)
+    found = re.findall(r'^(?:touch|boot|zero|reclaim|pod|span)-(.+)\.txt$', '\n'.join(os.listdir(a.results)), re.M)
     kernels = sorted(set(found + a.kernels), key=lambda k: [int(x) if x.isdigit() else x
                                                             for x in re.split(r'(\d+)', k)])
     data = {(p, k): load(f'{a.results}/{p}-{k}.txt', p) for p in PARTS for k in kernels}
     tables = {'touch': touch_table, 'boot': boot_table, 'zero': zero_table, 'reclaim': reclaim_table,
-              'pod': pod_table}
+              'pod': pod_table, 'span': span_table}
     for p in PARTS:
         blocks = [tables[p](k, data[p, k], a) if data[p, k] else
                   [f'No results for kernel {k} yet (run ``make bench BENCH_PARTS={p}``).', ''] for k in kernels]

@@ -38,7 +38,7 @@ refuse() {
 }
 
 echo "TAP version 13"
-echo "1..34"
+echo "1..50"
 refuse "bench: unknown part" "unknown part 'all'" env BENCH_PARTS=all bash tools/bench.sh
 refuse "bench: BENCH_PAGES not a number" "'lots'" env BENCH_PAGES=lots bash tools/bench.sh
 refuse "bench: BENCH_SIZES with garbage" "'x'" env "BENCH_SIZES=1 x 4" bash tools/bench.sh
@@ -58,6 +58,19 @@ refuse "pod.sh: BENCH_POD_GUEST garbage" "BENCH_POD_GUEST must be a size in GiB 
 refuse "pod.sh: BENCH_REPEAT garbage" "BENCH_REPEAT must be a count, got '0'" env BENCH_REPEAT=0 sh bench/pod.sh
 refuse "pod.sh: outside two sandbox hosts" "DORMANT_HOST is 0 or 1" env DORMANT_HOST= sh bench/pod.sh
 refuse "make bench: an unknown part" "unknown part 'pods'" env BENCH_PARTS=pods bash tools/bench.sh
+refuse "bench: BENCH_SPAN_SIZES with a unit" "'16G'" env "BENCH_SPAN_SIZES=1 16G" bash tools/bench.sh
+refuse "bench: unknown span mode" "unknown mode 'rdma' in BENCH_SPAN_MODES" env BENCH_SPAN_MODES=rdma bash tools/bench.sh
+refuse "span.sh: BENCH_SPAN_SIZES garbage" "BENCH_SPAN_SIZES must be sizes in GiB (1..1024) such as '1 4 16', got '4G'" \
+	env "BENCH_SPAN_SIZES=1 4G" sh bench/span.sh
+refuse "span.sh: BENCH_SPAN_SIZES zero" "got '0'" env BENCH_SPAN_SIZES=0 sh bench/span.sh
+refuse "span.sh: BENCH_REPEAT garbage" "BENCH_REPEAT must be a count (1..50), got 'x3'" env BENCH_REPEAT=x3 sh bench/span.sh
+refuse "span.sh: unknown mode" "unknown mode 'hybrid' in BENCH_SPAN_MODES" env BENCH_SPAN_MODES="pod hybrid" sh bench/span.sh
+refuse "span.sh: outside two sandbox hosts" "DORMANT_HOST is 0 or 1" env DORMANT_HOST=2 sh bench/span.sh
+refuse "span.sh: no addresses" "DORMANT_IP and DORMANT_PEER_IP" env DORMANT_HOST=0 DORMANT_IP= sh bench/span.sh
+refuse "qmp.py: listen, a word that is not postcopy" "see qmp.py's usage" \
+	python3 tools/qmp.py /nonexistent listen tcp:0:1 precopy
+refuse "report.py: --span-sizes with garbage" "'x' is not a positive number (--span-sizes or BENCH_SPAN_SIZES)" \
+	python3 bench/report.py --span-sizes "1 x"
 refuse "first_touch.sh: BENCH_PAGES negative" "'-1'" env BENCH_PAGES=-1 sh bench/first_touch.sh
 refuse "zeroing.sh: BENCH_ZERO_MIB garbage" "'a lot'" env "BENCH_ZERO_MIB=a lot" sh bench/zeroing.sh
 refuse "memzero: no arguments" "usage: memzero" build/bench/memzero

@@ -6,13 +6,15 @@
 # in bench/results/, then bench/report.py writes Documentation/benchmarks.rst
 # and the plots (gnuplot PNG) in Documentation/. See bench/README.
 #
-# Parts (BENCH_PARTS, default all five, in this order):
+# Parts (BENCH_PARTS, default all six, in this order):
 #   touch    first-touch cost per page by kind of guest memory
 #   boot     boot time of a stock QEMU/KVM guest against its RAM size
 #   zero     background zeroing throughput against one CPU's own
 #   reclaim  memory given back by free page reporting
 #   pod      a page moved between two hosts of a pod against the raw RDMA
 #            round trip (two sandbox hosts)
+#   span     a live guest's move with the pod against QEMU's device-only
+#            migration, precopy and postcopy (two sandbox hosts)
 # A part left out keeps its results from an earlier run (bench/results/)
 # in the report; BENCH_PARTS set but empty writes the report alone.
 set -u
@@ -20,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . tools/lib.sh
 kvers=$(kernels)
-parts=${BENCH_PARTS-touch boot zero reclaim pod}
+parts=${BENCH_PARTS-touch boot zero reclaim pod span}
 pages=${BENCH_PAGES:-16384}
 reps=${BENCH_REPEAT:-5}
 sizes=${BENCH_SIZES:-1 4 16}
@@ -30,22 +32,31 @@ zero_mib=${BENCH_ZERO_MIB:-1024}
 free_mib=${BENCH_FREE_MIB:-512}
 rec_wait=${BENCH_RECLAIM_WAIT:-60}
 rec_reps=${BENCH_RECLAIM_REPEAT:-3}
+span_sizes=${BENCH_SPAN_SIZES:-1 4 16}
+span_reps=${BENCH_REPEAT:-3}
+span_modes=${BENCH_SPAN_MODES:-pod device precopy postcopy}
 res="$top/bench/results"
 mkdir -p "$res"
 
 for p in $parts; do
 	case $p in
-	touch|boot|zero|reclaim|pod) ;;
-	*) echo "make bench: unknown part '$p' in BENCH_PARTS (touch boot zero reclaim pod)" >&2; exit 2 ;;
+	touch|boot|zero|reclaim|pod|span) ;;
+	*) echo "make bench: unknown part '$p' in BENCH_PARTS (touch boot zero reclaim pod span)" >&2; exit 2 ;;
 	esac
 done
-for v in "$pages" "$reps" "$boot_reps" "$zero_mib" "$free_mib" "$rec_wait" "$rec_reps" $sizes; do
+for v in "$pages" "$reps" "$boot_reps" "$zero_mib" "$free_mib" "$rec_wait" "$rec_reps" $sizes $span_sizes; do
 	is_count "$v" || { echo "make bench: '$v' is not a positive number" >&2; exit 2; }
 done
 for m in $boot_modes; do
 	case $m in
 	dormant|anon|prealloc|anon-4k|hugetlb|hugetlb-prealloc) ;;
 	*) echo "make bench: unknown mode '$m' in BENCH_BOOT_MODES (dormant anon prealloc anon-4k hugetlb hugetlb-prealloc)" >&2; exit 2 ;;
+	esac
+done
+for m in $span_modes; do
+	case $m in
+	pod|device|precopy|postcopy) ;;
+	*) echo "make bench: unknown mode '$m' in BENCH_SPAN_MODES (pod device precopy postcopy)" >&2; exit 2 ;;
 	esac
 done
 [ -n "$kvers" ] || [ -z "$parts" ] ||
@@ -55,6 +66,7 @@ for k in $kvers; do
 		{ echo "make bench: no module built for kernel '$k' (make KVER=$k all bench-bins)" >&2; exit 2; }
 done
 max_size=$(printf '%s\n' $sizes | sort -n | tail -n 1)
+span_max=$(printf '%s\n' $span_sizes | sort -n | tail -n 1)
 
 # run_part PART KVER SANDBOX-ARGS... -- COMMAND: one sandbox run; its lines
 # matching PATTERN (in $pat) go to bench/results/PART-KVER.txt
@@ -106,6 +118,18 @@ for k in $kvers; do
 			pat='^pod-'
 			run_part pod "$k" -H 2 -m 2048 -c 2 -t 1800 -- \
 				"BENCH_REPEAT=$reps sh bench/pod.sh" ;;
+		span)
+			# Each host holds one guest's touched memory at a time (its
+			# kernel, the 32 MiB region, and its struct pages: 1/64 of its
+			# RAM, 256 MiB at 16 GiB) next to the pools and its own
+			# kernel: 3 GiB, and 64 MiB per GiB of the largest guest
+			# (4 GiB for 16 GiB; demo-span's 8 GiB guest ran in 3 GiB).
+			# A step (boot, 4 passes, move, 6 passes) takes 1-3 minutes
+			# under TCG, the 16 GiB precopy longer: 10 minutes a step.
+			pat='^(span-|died )'
+			run_part span "$k" -H 2 -s 900 -m $((3072 + span_max * 64)) -c 2 \
+				-t $(( $(set -- $span_sizes; echo $#) * $(set -- $span_modes; echo $#) * span_reps * 600 + 600 )) -- \
+				"BENCH_SPAN_SIZES='$span_sizes' BENCH_REPEAT=$span_reps BENCH_SPAN_MODES='$span_modes' sh bench/span.sh" ;;
 		esac
 	done
 done
@@ -117,7 +141,8 @@ ran=""
 [ -n "$parts" ] && ran=$kvers
 python3 "$top/bench/report.py" --pages "$pages" --repeat "$reps" --sizes "$sizes" \
 	--boot-repeat "$boot_reps" --zero-mib "$zero_mib" --free-mib "$free_mib" \
-	--reclaim-wait "$rec_wait" --reclaim-repeat "$rec_reps" -- $ran
+	--reclaim-wait "$rec_wait" --reclaim-repeat "$rec_reps" --span-sizes "$span_sizes" \
+	--span-repeat "$span_reps" -- $ran
 st=$?
 if [ -n "$failed" ]; then
 	echo "make bench: these runs failed, the report keeps their earlier results:$failed" >&2

@@ -14,6 +14,16 @@ one JSON object per line, a greeting, then qmp_capabilities).
       "migrated: total T ms, downtime D ms, stream S bytes"; exit 1 if the
       migration failed or did not end within TIMEOUT seconds (it is then
       cancelled, and the guest goes on running here)
+  qmp.py SOCKET listen URI [postcopy]
+      on a QEMU started with -incoming defer: listen on URI for an
+      ordinary migration, every page of RAM in the stream (with
+      "postcopy": capability postcopy-ram on, as its source must have it)
+  qmp.py SOCKET precopy URI TIMEOUT
+  qmp.py SOCKET postcopy URI TIMEOUT
+      QEMU's own migration of all RAM to URI, no x-ignore-shared: plain
+      precopy, or precopy switched to postcopy at once
+      (migrate-start-postcopy right after migrate); otherwise as migrate,
+      the same line
   qmp.py SOCKET wait-socket TIMEOUT
       wait until SOCKET accepts a connection
 """
@@ -61,16 +71,31 @@ class QMP:
             # an event: not ours
 
 
-def ignore_shared(q):
+def set_caps(q, *caps):
     q.cmd("migrate-set-capabilities", {"capabilities": [
-        {"capability": "x-ignore-shared", "state": True}]})
+        {"capability": c, "state": True} for c in caps]})
 
 
-def migrate(q, uri, timeout):
-    ignore_shared(q)
+def ignore_shared(q):
+    set_caps(q, "x-ignore-shared")
+
+
+def migrate(q, uri, timeout, caps=("x-ignore-shared",), postcopy=False):
+    if caps:
+        set_caps(q, *caps)
     end = time.time() + timeout
     while True:
         q.cmd("migrate", {"uri": uri})
+        if postcopy:
+            # switch as soon as the migration runs (not while it sets up)
+            while q.cmd("query-migrate").get("status") in ("none", "setup"):
+                time.sleep(0.05)
+            try:
+                q.cmd("migrate-start-postcopy")
+            except QMPError as e:
+                # it may have failed (the target not listening yet) or ended
+                if q.cmd("query-migrate").get("status") not in ("failed", "completed"):
+                    raise e
         while True:
             st = q.cmd("query-migrate")
             status = st.get("status", "none")
@@ -83,9 +108,13 @@ def migrate(q, uri, timeout):
             if status == "failed":
                 break
             if time.time() > end:
+                ram = st.get("ram", {})
                 q.cmd("migrate_cancel")
                 print("qmp.py: the migration to %s did not end within %d s "
-                      "(status %s); cancelled" % (uri, timeout, status),
+                      "(status %s, %d bytes sent, %d bytes remaining, %d "
+                      "pages dirtied per s); cancelled" %
+                      (uri, timeout, status, ram.get("transferred", -1),
+                       ram.get("remaining", -1), ram.get("dirty-pages-rate", -1)),
                       file=sys.stderr)
                 return 1
             time.sleep(0.2)
@@ -141,6 +170,17 @@ def main(argv):
         if op == "migrate" and len(rest) == 2:
             timeout = number(rest[1], "migrate")
             return migrate(QMP(path, timeout=30.0), rest[0], timeout)
+        if op == "listen" and len(rest) in (1, 2) and rest[1:] in ([], ["postcopy"]):
+            q = QMP(path)
+            if rest[1:]:
+                set_caps(q, "postcopy-ram")
+            q.cmd("migrate-incoming", {"uri": rest[0]})
+            return 0
+        if op in ("precopy", "postcopy") and len(rest) == 2:
+            timeout = number(rest[1], op)
+            post = op == "postcopy"
+            return migrate(QMP(path, timeout=30.0), rest[0], timeout,
+                           caps=("postcopy-ram",) if post else (), postcopy=post)
     except (OSError, QMPError, ValueError) as e:
         print("qmp.py: %s" % e, file=sys.stderr)
         return 1
