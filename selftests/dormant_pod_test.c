@@ -564,6 +564,39 @@ TEST_F(pod, grant_keeps_2m)
 	EXPECT_EQ(0, st.present);
 }
 
+/* With huge=0 the same whole block comes in 4 KiB pages: its data pages only. */
+TEST_F(pod, grant_huge_off_gets_4k)
+{
+	char *a = self->mem[HOST_A], *b = self->mem[HOST_B];
+	struct dormant_obj_stats st;
+	long huge = read_param("huge");
+
+	if (huge <= 0)
+		SKIP(return, "huge=N");
+	if ((uintptr_t)a % (2 << 20))
+		SKIP(return, "mapping not 2 MiB-aligned");
+	memset(a, 0x11, PAGE);
+	a[(2 << 20) - 1] = 0x22;
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_A], &st));
+	if (st.present != 512)
+		SKIP(return, "no 2 MiB page (pools without 2 MiB blocks?)");
+	ASSERT_EQ(0, write_param("huge", 0));
+	daemon_start(&self->d);
+	EXPECT_EQ(0x22, b[(2 << 20) - 1]);
+	EXPECT_EQ(0x11, b[100]);
+	EXPECT_EQ(0, b[PAGE * 100]);
+	daemon_stop(&self->d);
+	ASSERT_EQ(0, write_param("huge", huge));
+	EXPECT_EQ(0, self->d.errors);
+	EXPECT_EQ(512, self->d.pages);
+	EXPECT_EQ(2, self->d.data_pages);
+	ASSERT_EQ(0, obj_stats(self->fd[HOST_B], &st));
+	EXPECT_EQ(OBJ_PAGES - 512, st.remote);
+	/* the two data pages, and page 100 that b read (dormant: faulted) */
+	EXPECT_GE(3, st.present);
+	EXPECT_LE(2, st.present);
+}
+
 /* A release asked for with DORMANT_POD_RELEASE_BLOCK: dormant blocks whole. */
 TEST_F(pod, release_block_flag)
 {
